@@ -1,0 +1,219 @@
+"""The app factory: starlette, the GraphQL view, health checks and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from broadcaster import Broadcast
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+
+from dermaga.auth import AuthenticationError, authenticate, bearer_from, bearer_from_params
+from dermaga.database import create_engine, database_url
+from dermaga.logging import configure_logging
+from dermaga.migrate import upgrade
+from dermaga.schema import build_schema
+from dermaga.settings import Settings
+from domain.unit_of_work import Database
+from schema.context import Context, Services
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What the lifespan opens and the requests share."""
+
+    services: Services | None = None
+    broadcast: Broadcast | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def require(self) -> Services:
+        if self.services is None:
+            raise RuntimeError("the app is not started")
+        return self.services
+
+
+class DermagaGraphQL(GraphQL[Context, None]):
+    """The GraphQL endpoint: builds each request's context and viewer."""
+
+    def __init__(self, runtime: Runtime, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql",
+            allow_queries_via_get=False,
+            multipart_uploads_enabled=True,
+            max_subscriptions_per_connection=settings.max_subscriptions_per_socket,
+            allowed_origins=settings.cors_origins,
+            connection_init_wait_timeout=timedelta(seconds=10),
+        )
+        self.runtime = runtime
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        services = self.runtime.require()
+        if isinstance(request, WebSocket):
+            # The token arrives later, in connection_init (on_ws_connect).
+            return Context(services, None, request=request, response=response)
+        try:
+            token = bearer_from(request.headers)
+            viewer = (
+                await authenticate(services.database, services.signing_key, token)
+                if token
+                else None
+            )
+        except AuthenticationError as error:
+            return Context(
+                services, None, request=request, response=response, auth_error=str(error)
+            )
+        if viewer is not None:
+            structlog.contextvars.bind_contextvars(principal=str(viewer.principal_id))
+        return Context(services, viewer, request=request, response=response)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        services = self.runtime.require()
+        try:
+            token = bearer_from_params(context.connection_params)
+            if token is None:
+                raise AuthenticationError("send {authorization: 'Bearer <token>'}")
+            viewer = await authenticate(services.database, services.signing_key, token)
+        except AuthenticationError as error:
+            log.info("websocket.rejected", reason=str(error))
+            raise ConnectionRejectionError({"message": str(error)}) from error
+        context.set_viewer(viewer)
+
+
+class RequestId:
+    """Bind a request id to every log line of a request, and echo it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        given = headers.get(b"x-request-id", b"").decode("latin-1")[:64]
+        request_id = given if given.isprintable() and given else uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id, path=scope["path"])
+
+        async def send_with_id(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def create_app(settings: Settings, *, migrate: bool = True) -> Starlette:
+    """A Dermaga server; with no database configured, an embedded one starts."""
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
+    for warning in settings.check():
+        log.warning("settings.insecure", detail=warning)
+    runtime = Runtime()
+    graphql = DermagaGraphQL(runtime, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        async with _open_runtime(runtime, settings, migrate=migrate):
+            yield
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> JSONResponse:
+        checks = await _readiness(runtime)
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+        ],
+        middleware=[
+            Middleware(RequestId),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "x-request-id"],
+                expose_headers=["x-request-id"],
+                allow_credentials=False,
+                max_age=600,
+            ),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _open_runtime(
+    runtime: Runtime, settings: Settings, *, migrate: bool
+) -> AsyncIterator[None]:
+    with database_url(settings.database_url, settings.data_dir) as url:
+        engine = create_engine(url)
+        broadcast = Broadcast(settings.broadcast_url)
+        try:
+            if migrate:
+                await upgrade(engine)
+            await broadcast.connect()
+            runtime.broadcast = broadcast
+            runtime.services = Services(
+                database=Database(engine),
+                signing_key=settings.signing_key,
+                token_ttl=timedelta(minutes=settings.token_ttl_minutes),
+                max_page_size=settings.max_page_size,
+                extras={"broadcast": broadcast},
+            )
+            log.info("app.started", database=engine.url.render_as_string())
+            yield
+        finally:
+            runtime.services = None
+            with contextlib.suppress(Exception):
+                await broadcast.disconnect()
+            await engine.dispose()
+            log.info("app.stopped")
+
+
+async def _readiness(runtime: Runtime) -> dict[str, bool]:
+    services = runtime.services
+    if services is None:
+        return {"database": False, "broadcast": False}
+    try:
+        async with asyncio.timeout(2):
+            async with services.database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        database_ok = True
+    except Exception:
+        log.warning("readiness.database_unreachable", exc_info=True)
+        database_ok = False
+    return {"database": database_ok, "broadcast": runtime.broadcast is not None}

@@ -1,0 +1,44 @@
+"""The one GraphQL schema, with its limits and caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from dermaga.settings import Settings
+from resolvers.root import NODE_TYPE_LIST, Mutation, Query
+from schema.extensions import CloseRequestResources, MaskUnexpectedErrors
+from schema.scalars import SCALAR_MAP
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=NODE_TYPE_LIST,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=[
+            MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            ParserCache(maxsize=512),
+            QueryDepthLimiter(max_depth=settings.max_query_depth),
+            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            ValidationCache(maxsize=512),
+            MaskUnexpectedErrors(),
+            CloseRequestResources,
+        ],
+    )
+
+
+def export_schema(settings: Settings) -> str:
+    return build_schema(settings).as_str() + "\n"

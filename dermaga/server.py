@@ -1,0 +1,27 @@
+"""Run the app under uvicorn with WebSocket pings and a graceful shutdown."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from dermaga.app import create_app
+from dermaga.settings import Settings
+
+
+def uvicorn_config(settings: Settings, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        ws_ping_interval=settings.ws_ping_interval_seconds,
+        ws_ping_timeout=settings.ws_ping_interval_seconds,
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
+    )
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    uvicorn.Server(uvicorn_config(settings, host, port)).run()

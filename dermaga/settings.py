@@ -1,0 +1,87 @@
+"""Configuration from DERMAGA_* environment variables, with safe demo defaults."""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+from pathlib import Path
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEMO_SECRET = "dermaga-demo-secret-do-not-use-in-production-0123456789"
+
+
+class Environment(enum.StrEnum):
+    DEMO = "demo"
+    PRODUCTION = "production"
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot start a safe server."""
+
+
+class Settings(BaseSettings):
+    """Every knob of a Dermaga process; see the README for the full table."""
+
+    model_config = SettingsConfigDict(env_prefix="DERMAGA_", extra="ignore")
+
+    env: Environment = Environment.DEMO
+    database_url: str | None = None
+    broadcast_url: str = "memory://"
+    secret_key: SecretStr | None = None
+    data_dir: Path = Path("var")
+    token_ttl_minutes: int = Field(default=12 * 60, gt=0)
+    cors_origins: Annotated[list[str], NoDecode] = [
+        "http://localhost:5173",
+        "http://127.0.0.1:5173",
+    ]
+    log_format: str = "auto"
+    log_level: str = "INFO"
+
+    max_query_depth: int = 12
+    max_query_tokens: int = 4000
+    max_aliases: int = 20
+    max_page_size: int = 100
+    max_subscriptions_per_socket: int = 20
+    graceful_shutdown_seconds: int = 10
+    ws_ping_interval_seconds: float = 20.0
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # A comma-separated list reads better in an environment than JSON.
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @property
+    def signing_key(self) -> str:
+        """The key that signs bearer tokens and download links."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.env is Environment.PRODUCTION:
+            raise ConfigurationError(
+                "DERMAGA_SECRET_KEY is required when DERMAGA_ENV=production"
+            )
+        return DEMO_SECRET
+
+    def check(self) -> list[str]:
+        """Refuse unsafe production settings; return warnings for demo mode."""
+        warnings: list[str] = []
+        if self.secret_key is None:
+            if self.env is Environment.PRODUCTION:
+                raise ConfigurationError(
+                    "DERMAGA_SECRET_KEY is required when DERMAGA_ENV=production"
+                )
+            warnings.append("DERMAGA_SECRET_KEY is unset: using the public demo key")
+        elif len(self.secret_key.get_secret_value()) < 32:
+            raise ConfigurationError("DERMAGA_SECRET_KEY must be 32 characters or more")
+        return warnings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

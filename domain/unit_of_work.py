@@ -1,0 +1,66 @@
+"""Sessions scoped to a viewer: one transaction per use case, cheap reads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from domain.tenancy import bind_viewer
+from domain.viewer import Viewer
+
+
+class Database:
+    """The session factories of one process: a writer and an autocommit reader."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._writer = async_sessionmaker(engine, expire_on_commit=False)
+        # Reads need no transaction of their own: skipping BEGIN and ROLLBACK
+        # saves two round trips on every query request.
+        self._reader = async_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+        )
+
+    @asynccontextmanager
+    async def transaction(self, viewer: Viewer) -> AsyncIterator[AsyncSession]:
+        """One use case: commit if the block returns, roll back if it raises."""
+        async with self._writer() as session:
+            bind_viewer(session.sync_session, viewer)
+            async with session.begin():
+                yield session
+
+    def reader(self, viewer: Viewer | None) -> Reader:
+        return Reader(self._reader, viewer)
+
+
+class Reader:
+    """One request's read session, opened on first use and shared in turn.
+
+    GraphQL resolves sibling fields concurrently; an AsyncSession is not safe
+    for that, so uses are serialised by a lock and batched by data loaders.
+    """
+
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], viewer: Viewer | None
+    ) -> None:
+        self._factory = factory
+        self._viewer = viewer
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self._lock:
+            if self._session is None:
+                self._session = self._factory()
+                bind_viewer(self._session.sync_session, self._viewer)
+            yield self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()

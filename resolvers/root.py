@@ -1,0 +1,40 @@
+"""The root types: Query, Mutation and Subscription, merged from each area."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.tools import merge_types
+
+from resolvers.identity import IdentityMutation, IdentityQuery
+from resolvers.nodes import NODE_TYPES, resolve_nodes
+from schema.context import Info
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(
+        description="Any object by its global id; null if it does not exist "
+        "or the viewer may not see it."
+    )
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        (node,) = await resolve_nodes(info, [id])
+        return node
+
+    @strawberry.field(
+        description="Objects by global id, in the order given; null where "
+        "one does not exist or may not be seen."
+    )
+    async def nodes(
+        self, info: Info, ids: list[relay.GlobalID]
+    ) -> list[relay.Node | None]:
+        if len(ids) > info.context.services.max_page_size:
+            raise ValueError(
+                f"at most {info.context.services.max_page_size} ids at once"
+            )
+        return await resolve_nodes(info, ids)
+
+
+Query = merge_types("Query", (NodeQuery, IdentityQuery))
+Mutation = merge_types("Mutation", (IdentityMutation,))
+NODE_TYPE_LIST = list(NODE_TYPES.values())

@@ -1,0 +1,150 @@
+"""Relay conventions: opaque global ids, connections with totalCount, paging."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy import Select, func, select
+from strawberry import relay
+
+from schema.context import Info
+
+NodeType = TypeVar("NodeType")
+Row = TypeVar("Row")
+CURSOR_PREFIX = "c1:"
+
+
+def global_id(type_name: str, key: uuid.UUID) -> relay.GlobalID:
+    return relay.GlobalID(type_name, str(key))
+
+
+def parse_global_id(value: relay.GlobalID, type_name: str | None = None) -> uuid.UUID:
+    """The UUID inside a global id; a malformed or foreign id reads as a nil UUID.
+
+    A nil UUID matches no row, so a caller answers exactly as for a missing
+    object and never tells an invisible object from an absent one.
+    """
+    if type_name is not None and value.type_name != type_name:
+        return uuid.UUID(int=0)
+    try:
+        return uuid.UUID(value.node_id)
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="One item of a list and its cursor.")
+class Edge(Generic[NodeType]):
+    cursor: str = strawberry.field(description="Opaque: pass it as `after` or `before`.")
+    node: NodeType
+
+
+@strawberry.type(description="A page of a list that can grow (Relay connection).")
+class Connection(Generic[NodeType]):
+    edges: list[Edge[NodeType]]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items the whole list holds.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+    @strawberry.field(description="The nodes of this page, without cursors.")
+    def nodes(self) -> list[NodeType]:
+        return [edge.node for edge in self.edges]
+
+
+class PagingError(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def _encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{CURSOR_PREFIX}{offset}".encode()).decode()
+
+
+def _decode(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if text.startswith(CURSOR_PREFIX):
+            return max(int(text[len(CURSOR_PREFIX) :]), -1)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise PagingError(f"{cursor!r} is not a cursor of this list")
+
+
+def window(
+    info: Info,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> tuple[int, int]:
+    """The offset and size of the page asked for, within the page-size cap."""
+    cap = info.context.services.max_page_size
+    for name, size in (("first", first), ("last", last)):
+        if size is not None and not 0 <= size <= cap:
+            raise PagingError(f"`{name}` must be between 0 and {cap}")
+    start = _decode(after) + 1 if after is not None else 0
+    end = _decode(before) if before is not None else None
+    if last is not None:
+        if end is None:
+            raise PagingError("`last` needs `before`; page forward with `first`")
+        begin = max(start, end - last)
+        return begin, end - begin
+    size = first if first is not None else cap
+    if end is not None:
+        size = min(size, max(end - start, 0))
+    return start, size
+
+
+async def paginate(
+    info: Info,
+    statement: Select[tuple[Row]],
+    convert: Callable[[Row], NodeType],
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Connection[NodeType]:
+    """Run an ordered, tenancy-scoped select as one page of a connection."""
+    offset, size = window(info, first, after, last, before)
+    reader = info.context.reader
+    async with reader.session() as session:
+        rows = list((await session.scalars(statement.offset(offset).limit(size + 1))))
+    more = len(rows) > size
+    rows = rows[:size]
+
+    async def count() -> int:
+        counted = select(func.count()).select_from(
+            statement.order_by(None).subquery()
+        )
+        async with reader.session() as session:
+            return int(await session.scalar(counted) or 0)
+
+    edges = [
+        Edge(cursor=_encode(offset + i), node=convert(row)) for i, row in enumerate(rows)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=more,
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=count,
+    )
