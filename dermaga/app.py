@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -24,7 +24,12 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
-from dermaga.auth import AuthenticationError, authenticate, bearer_from, bearer_from_params
+from dermaga.auth import (
+    AuthenticationError,
+    authenticate,
+    bearer_from,
+    bearer_from_params,
+)
 from dermaga.database import create_engine, database_url
 from dermaga.logging import configure_logging
 from dermaga.migrate import upgrade
@@ -79,7 +84,11 @@ class DermagaGraphQL(GraphQL[Context, None]):
             )
         except AuthenticationError as error:
             return Context(
-                services, None, request=request, response=response, auth_error=str(error)
+                services,
+                None,
+                request=request,
+                response=response,
+                auth_error=str(error),
             )
         if viewer is not None:
             structlog.contextvars.bind_contextvars(principal=str(viewer.principal_id))
@@ -112,7 +121,9 @@ class RequestId:
         given = headers.get(b"x-request-id", b"").decode("latin-1")[:64]
         request_id = given if given.isprintable() and given else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id, path=scope["path"])
+        structlog.contextvars.bind_contextvars(
+            request_id=request_id, path=scope["path"]
+        )
 
         async def send_with_id(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -126,7 +137,15 @@ class RequestId:
         await self.app(scope, receive, send_with_id)
 
 
-def create_app(settings: Settings, *, migrate: bool = True) -> Starlette:
+StartupHook = Callable[[Services], Awaitable[None]]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    migrate: bool = True,
+    on_startup: Sequence[StartupHook] = (),
+) -> Starlette:
     """A Dermaga server; with no database configured, an embedded one starts."""
     configure_logging(log_format=settings.log_format, level=settings.log_level)
     for warning in settings.check():
@@ -137,6 +156,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with _open_runtime(runtime, settings, migrate=migrate):
+            for hook in on_startup:
+                await hook(runtime.require())
             yield
 
     async def healthz(_: Request) -> JSONResponse:
@@ -172,6 +193,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> Starlette:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.graphql_schema = graphql.schema
     return app
 
 

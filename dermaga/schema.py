@@ -28,13 +28,15 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         types=NODE_TYPE_LIST,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        # Factories: each request gets fresh extension objects; the parser
+        # and validation caches live at module level and are shared.
         extensions=[
-            MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            ParserCache(maxsize=512),
-            QueryDepthLimiter(max_depth=settings.max_query_depth),
-            MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            ValidationCache(maxsize=512),
-            MaskUnexpectedErrors(),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: ParserCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: ValidationCache(maxsize=512),
+            MaskUnexpectedErrors,
             CloseRequestResources,
         ],
     )

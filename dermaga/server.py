@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uvicorn
 
-from dermaga.app import create_app
+from collections.abc import Sequence
+
+from dermaga.app import StartupHook, create_app
 from dermaga.settings import Settings
 
 
-def uvicorn_config(settings: Settings, host: str, port: int) -> uvicorn.Config:
+def uvicorn_config(
+    settings: Settings, host: str, port: int, on_startup: Sequence[StartupHook] = ()
+) -> uvicorn.Config:
     return uvicorn.Config(
-        create_app(settings),
+        create_app(settings, on_startup=on_startup),
         host=host,
         port=port,
         lifespan="on",
@@ -23,5 +27,7 @@ def uvicorn_config(settings: Settings, host: str, port: int) -> uvicorn.Config:
     )
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    uvicorn.Server(uvicorn_config(settings, host, port)).run()
+def serve(
+    settings: Settings, host: str, port: int, on_startup: Sequence[StartupHook] = ()
+) -> None:
+    uvicorn.Server(uvicorn_config(settings, host, port, on_startup)).run()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator

@@ -11,13 +11,14 @@ from strawberry import relay
 
 from domain.models import identity as models
 from domain.services import identity as service
-from domain.viewer import SYSTEM, Viewer as DomainViewer
+from domain.viewer import SYSTEM
+from domain.viewer import Viewer as DomainViewer
+from resolvers.transaction import run_use_case
 from schema.context import Info
-from schema.errors import UserError
+from schema.errors import USER_ERRORS, UserError
 from schema.identity import ApiKey, Viewer
 from schema.permissions import IsAuthenticated
 from schema.relay import Connection, paginate, parse_global_id
-from resolvers.transaction import run_use_case
 
 
 @strawberry.input(description="Email and password of a user.")
@@ -31,7 +32,7 @@ class SignInPayload:
     token: str | None = strawberry.field(description="Send as `Bearer <token>`.")
     expires_at: datetime | None = strawberry.field(description="When it lapses.")
     viewer: Viewer | None = strawberry.field(description="Who signed in.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 @strawberry.input(description="A new API key for a partner integration.")
@@ -41,11 +42,11 @@ class CreateApiKeyInput:
 
 @strawberry.type(description="The new key; `secret` is shown this once only.")
 class CreateApiKeyPayload:
-    api_key: ApiKey | None
+    api_key: ApiKey | None = strawberry.field(description="The key.")
     secret: str | None = strawberry.field(
         description="The whole key, to send as `Bearer <secret>`. Not stored."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 @strawberry.input(description="The API key to revoke.")
@@ -55,8 +56,8 @@ class RevokeApiKeyInput:
 
 @strawberry.type(description="The key, now revoked.")
 class RevokeApiKeyPayload:
-    api_key: ApiKey | None
-    user_errors: list[UserError]
+    api_key: ApiKey | None = strawberry.field(description="The key.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
 @strawberry.type
@@ -82,8 +83,13 @@ class IdentityQuery:
             models.ApiKey.created_at.desc(), models.ApiKey.id
         )
         return await paginate(
-            info, statement, ApiKey.from_model, first=first, after=after,
-            last=last, before=before,
+            info,
+            statement,
+            ApiKey.from_model,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
         )
 
 
@@ -116,7 +122,9 @@ class IdentityMutation:
 
         result = await run_use_case(info, use_case, viewer=SYSTEM)
         if isinstance(result, list):
-            return SignInPayload(token=None, expires_at=None, viewer=None, user_errors=result)
+            return SignInPayload(
+                token=None, expires_at=None, viewer=None, user_errors=result
+            )
         return result
 
     @strawberry.mutation(

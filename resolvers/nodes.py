@@ -12,7 +12,9 @@ NODE_TYPES: dict[str, type[relay.Node]] = {
 }
 
 
-async def resolve_nodes(info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
+async def resolve_nodes(
+    info: Info, ids: list[relay.GlobalID]
+) -> list[relay.Node | None]:
     """Nodes in the order asked; unknown, foreign or invisible ids give null."""
     found: list[relay.Node | None] = [None] * len(ids)
     by_type: dict[str, list[int]] = {}
@@ -20,9 +22,11 @@ async def resolve_nodes(info: Info, ids: list[relay.GlobalID]) -> list[relay.Nod
         if global_id.type_name in NODE_TYPES:
             by_type.setdefault(global_id.type_name, []).append(index)
     for type_name, positions in by_type.items():
-        nodes = await NODE_TYPES[type_name].resolve_nodes(
+        resolved = NODE_TYPES[type_name].resolve_nodes(
             info=info, node_ids=[ids[i].node_id for i in positions], required=False
         )
+        # Every Node type of ours resolves asynchronously, through data loaders.
+        nodes = await resolved  # type: ignore[misc]
         for position, node in zip(positions, nodes, strict=True):
             found[position] = node
     return found

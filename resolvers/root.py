@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.tools import merge_types
 
 from resolvers.identity import IdentityMutation, IdentityQuery
 from resolvers.nodes import NODE_TYPES, resolve_nodes
@@ -35,6 +34,14 @@ class NodeQuery:
         return await resolve_nodes(info, ids)
 
 
-Query = merge_types("Query", (NodeQuery, IdentityQuery))
-Mutation = merge_types("Mutation", (IdentityMutation,))
+@strawberry.type(description="Everything a client can read.")
+class Query(NodeQuery, IdentityQuery):
+    pass
+
+
+@strawberry.type(description="Everything a client can change; one transaction each.")
+class Mutation(IdentityMutation):
+    pass
+
+
 NODE_TYPE_LIST = list(NODE_TYPES.values())

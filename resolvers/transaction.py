@@ -26,7 +26,9 @@ async def run_use_case(
     """Commit the use case's changes, or none of them and return why."""
     acting = viewer or info.context.viewer
     if acting is None:
-        return user_errors(PermissionDeniedError("sign in first", code="UNAUTHENTICATED"))
+        return user_errors(
+            PermissionDeniedError("sign in first", code="UNAUTHENTICATED")
+        )
     try:
         async with info.context.services.database.transaction(acting) as session:
             return await use_case(session, acting)

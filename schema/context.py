@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as _Info
 
@@ -42,12 +42,12 @@ class Loaders:
         loader = self._by_model.get(model)
         if loader is None:
 
+            key = inspect(model).primary_key[0]
+
             async def load(ids: Sequence[uuid.UUID]) -> list[M | None]:
                 async with self._reader.session() as session:
-                    rows = await session.scalars(
-                        select(model).where(model.id.in_(ids))  # type: ignore[attr-defined]
-                    )
-                    found = {row.id: row for row in rows}
+                    rows = await session.scalars(select(model).where(key.in_(ids)))
+                    found = {getattr(row, str(key.key)): row for row in rows}
                 return [found.get(i) for i in ids]
 
             loader = DataLoader(load_fn=load)

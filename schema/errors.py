@@ -12,7 +12,7 @@ from domain.errors import DomainError, ValidationErrors
 )
 class UserError:
     field: list[str] | None = strawberry.field(
-        description="Path of the input field at fault, e.g. [\"input\", \"email\"]."
+        description='Path of the input field at fault, e.g. ["input", "email"].'
     )
     code: str = strawberry.field(
         description="A stable UPPER_SNAKE_CASE code a client may switch on."
@@ -31,3 +31,6 @@ def user_errors(error: DomainError) -> list[UserError]:
         )
         for e in errors
     ]
+
+
+USER_ERRORS = "Why nothing was changed; empty when the mutation succeeded."

@@ -27,7 +27,9 @@ class MaskUnexpectedErrors(MaskErrors):
     """Log an unexpected error with its cause, then hand the client a bland one."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message="Internal error.")
+        super().__init__(
+            should_mask_error=is_unexpected, error_message="Internal error."
+        )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         log.error(

@@ -12,19 +12,23 @@ import strawberry
 from strawberry import relay
 
 from domain.models import identity as models
+from domain.models.base import Base
 from domain.viewer import PrincipalKind
 from domain.viewer import Viewer as DomainViewer
 from schema.context import Info
 from schema.relay import global_id
 
-OrganisationKind = strawberry.enum(
+# strawberry.enum registers the domain's enums in place, under their own names.
+strawberry.enum(
     models.OrganisationKind, description="What an organisation is to the port."
 )
-Role = strawberry.enum(
+strawberry.enum(
     models.Role,
     description="What a user may do. CUSTOMER users see their organisation's "
     "data; OPERATOR, FINANCE and ADMIN are terminal staff and see everything.",
 )
+OrganisationKind = models.OrganisationKind
+Role = models.Role
 
 
 @strawberry.enum(description="Who stands behind a request.")
@@ -34,8 +38,8 @@ class ViewerKind(enum.Enum):
 
 
 async def _load(
-    info: Info, model: type[models.Base], ids: Iterable[str]
-) -> list[models.Base | None]:
+    info: Info, model: type[Base], ids: Iterable[str]
+) -> list[Base | None]:
     keys = [_uuid(i) for i in ids]
     return list(await info.context.loaders.of(model).load_many(keys))
 
@@ -109,7 +113,9 @@ class User(relay.Node):
         return [cls.from_model(r) if isinstance(r, models.User) else None for r in rows]
 
 
-@strawberry.type(description="A partner integrator's key; the secret is never shown again.")
+@strawberry.type(
+    description="A partner integrator's key; the secret is never shown again."
+)
 class ApiKey(relay.Node):
     id: relay.NodeID[str]
     name: str = strawberry.field(description="What the key is for.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -15,7 +15,6 @@ from strawberry import relay
 from schema.context import Info
 
 NodeType = TypeVar("NodeType")
-Row = TypeVar("Row")
 CURSOR_PREFIX = "c1:"
 
 
@@ -39,22 +38,26 @@ def parse_global_id(value: relay.GlobalID, type_name: str | None = None) -> uuid
 
 @strawberry.type(description="Where a page sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Items come before this page."
+    )
+    start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last edge.")
 
 
 @strawberry.type(description="One item of a list and its cursor.")
 class Edge(Generic[NodeType]):
-    cursor: str = strawberry.field(description="Opaque: pass it as `after` or `before`.")
-    node: NodeType
+    cursor: str = strawberry.field(
+        description="Opaque: pass it as `after` or `before`."
+    )
+    node: NodeType = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list that can grow (Relay connection).")
 class Connection(Generic[NodeType]):
-    edges: list[Edge[NodeType]]
-    page_info: PageInfo
+    edges: list[Edge[NodeType]] = strawberry.field(description="The page's items.")
+    page_info: PageInfo = strawberry.field(description="Where the page sits.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="How many items the whole list holds.")
@@ -112,8 +115,8 @@ def window(
 
 async def paginate(
     info: Info,
-    statement: Select[tuple[Row]],
-    convert: Callable[[Row], NodeType],
+    statement: Select[Any],
+    convert: Callable[[Any], NodeType],
     *,
     first: int | None = None,
     after: str | None = None,
@@ -124,19 +127,18 @@ async def paginate(
     offset, size = window(info, first, after, last, before)
     reader = info.context.reader
     async with reader.session() as session:
-        rows = list((await session.scalars(statement.offset(offset).limit(size + 1))))
+        rows = list(await session.scalars(statement.offset(offset).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
 
     async def count() -> int:
-        counted = select(func.count()).select_from(
-            statement.order_by(None).subquery()
-        )
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
         async with reader.session() as session:
             return int(await session.scalar(counted) or 0)
 
     edges = [
-        Edge(cursor=_encode(offset + i), node=convert(row)) for i, row in enumerate(rows)
+        Edge(cursor=_encode(offset + i), node=convert(row))
+        for i, row in enumerate(rows)
     ]
     return Connection(
         edges=edges,

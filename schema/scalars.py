@@ -33,7 +33,7 @@ def _parse_datetime(value: object) -> datetime:
 
 def _parse_decimal(value: object) -> Decimal:
     if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise ValueError("Decimal must be a string such as \"1250000.00\"")
+        raise ValueError('Decimal must be a string such as "1250000.00"')
     try:
         parsed = Decimal(value)
     except InvalidOperation as error:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, ClassVar
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, ForeignKey, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -25,7 +26,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: DateTime(timezone=True),
         uuid.UUID: UUID(as_uuid=True),
     }
@@ -43,4 +44,6 @@ class Identified:
 class OrganisationOwned(Identified):
     """A row that belongs to one organisation; reads of it are scoped by tenancy."""
 
-    organisation_id: Mapped[uuid.UUID]
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )

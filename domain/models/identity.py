@@ -51,9 +51,7 @@ class Organisation(Base, Identified):
     )
     npwp: Mapped[str | None] = mapped_column(String(16), unique=True)
 
-    __table_args__ = (
-        CheckConstraint("npwp ~ '^[0-9]{15,16}$'", name="npwp_digits"),
-    )
+    __table_args__ = (CheckConstraint("npwp ~ '^[0-9]{15,16}$'", name="npwp_digits"),)
 
 
 class Representation(Base, Identified):
@@ -79,9 +77,6 @@ class User(Base, OrganisationOwned):
 
     __tablename__ = "users"
 
-    organisation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
-    )
     email: Mapped[str] = mapped_column(String(320))
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -101,9 +96,6 @@ class ApiKey(Base, OrganisationOwned):
 
     __tablename__ = "api_keys"
 
-    organisation_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
     created_by_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="RESTRICT")
     )

@@ -147,7 +147,7 @@ def upgrade() -> None:
             ["organisation_id"],
             ["organisations.id"],
             name=op.f("fk_api_keys_organisation_id_organisations"),
-            ondelete="CASCADE",
+            ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
         sa.UniqueConstraint("prefix", name=op.f("uq_api_keys_prefix")),
