@@ -32,7 +32,7 @@ def viewer_of(session: Session) -> Viewer | None:
 
 
 def visible_to(column: Any, organisation_id: uuid.UUID | None) -> ColumnElement[bool]:
-    """The organisations a customer's organisation may see: itself and its principals."""
+    """Rows of the organisation itself and of the importers it acts for."""
     if organisation_id is None:
         return false()
     represented = select(Representation.importer_id).where(
