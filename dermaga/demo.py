@@ -110,9 +110,7 @@ async def seed_identity(database: Database, password: str) -> None:
 
 async def _has_user(session: AsyncSession, email: str) -> bool:
     found = await session.scalar(
-        select(User.id)
-        .where(User.email == email)
-        .execution_options(skip_tenancy=True)
+        select(User.id).where(User.email == email).execution_options(skip_tenancy=True)
     )
     return found is not None
 
@@ -125,8 +123,10 @@ def print_welcome(console: Console, base_url: str, password: str) -> None:
         roles = ", ".join(sorted(r.value for r in spec.roles))
         table.add_row(spec.email, roles, spec.organisation)
     console.print(table)
-    source = "DERMAGA_DEMO_PASSWORD" if os.environ.get("DERMAGA_DEMO_PASSWORD") else (
-        "kept in var/" + PASSWORD_FILE
+    source = (
+        "DERMAGA_DEMO_PASSWORD"
+        if os.environ.get("DERMAGA_DEMO_PASSWORD")
+        else ("kept in var/" + PASSWORD_FILE)
     )
     console.print(f"password for every demo user: [bold]{password}[/] ({source})")
     console.print("Sign in, then send `Authorization: Bearer <token>`:")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import uvicorn
-
 from collections.abc import Sequence
+
+import uvicorn
 
 from dermaga.app import StartupHook, create_app
 from dermaga.settings import Settings

@@ -41,7 +41,6 @@ class Loaders:
         """Rows by primary key; rows the viewer may not see come back as None."""
         loader = self._by_model.get(model)
         if loader is None:
-
             key = inspect(model).primary_key[0]
 
             async def load(ids: Sequence[uuid.UUID]) -> list[M | None]:

@@ -37,9 +37,7 @@ class ViewerKind(enum.Enum):
     API_KEY = "API_KEY"
 
 
-async def _load(
-    info: Info, model: type[Base], ids: Iterable[str]
-) -> list[Base | None]:
+async def _load(info: Info, model: type[Base], ids: Iterable[str]) -> list[Base | None]:
     keys = [_uuid(i) for i in ids]
     return list(await info.context.loaders.of(model).load_many(keys))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from strawberry.permission import BasePermission
 from graphql import GraphQLErrorExtensions
+from strawberry.permission import BasePermission
 
 from domain.models.identity import Role
 from schema.context import Info

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, ForeignKey, MetaData, func
 from sqlalchemy.dialects.postgresql import UUID
