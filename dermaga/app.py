@@ -33,6 +33,7 @@ from dermaga.auth import (
 from dermaga.database import create_engine, database_url
 from dermaga.logging import configure_logging
 from dermaga.migrate import upgrade
+from dermaga.relay import OutboxRelay, running
 from dermaga.schema import build_schema
 from dermaga.settings import Settings
 from domain.unit_of_work import Database
@@ -209,15 +210,20 @@ async def _open_runtime(
                 await upgrade(engine)
             await broadcast.connect()
             runtime.broadcast = broadcast
+            database = Database(engine)
+            relay = OutboxRelay(database, broadcast)
+            database.after_commit(relay.wake)
+            runtime.extras["relay"] = relay
             runtime.services = Services(
-                database=Database(engine),
+                database=database,
                 signing_key=settings.signing_key,
                 token_ttl=timedelta(minutes=settings.token_ttl_minutes),
                 max_page_size=settings.max_page_size,
                 extras={"broadcast": broadcast},
             )
             log.info("app.started", database=engine.url.render_as_string())
-            yield
+            async with running(relay):
+                yield
         finally:
             runtime.services = None
             with contextlib.suppress(Exception):

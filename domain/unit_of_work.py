@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.events import PENDING_KEY
 from domain.tenancy import bind_viewer
 from domain.viewer import Viewer
 
@@ -17,6 +18,7 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self._after_commit: list[Callable[[], None]] = []
         self._writer = async_sessionmaker(engine, expire_on_commit=False)
         # Reads need no transaction of their own: skipping BEGIN and ROLLBACK
         # saves two round trips on every query request.
@@ -25,6 +27,10 @@ class Database:
             expire_on_commit=False,
         )
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every commit that recorded domain events."""
+        self._after_commit.append(callback)
+
     @asynccontextmanager
     async def transaction(self, viewer: Viewer) -> AsyncIterator[AsyncSession]:
         """One use case: commit if the block returns, roll back if it raises."""
@@ -32,6 +38,9 @@ class Database:
             bind_viewer(session.sync_session, viewer)
             async with session.begin():
                 yield session
+            if session.info.pop(PENDING_KEY, False):
+                for callback in self._after_commit:
+                    callback()
 
     def reader(self, viewer: Viewer | None) -> Reader:
         return Reader(self._reader, viewer)

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -19,6 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from domain.models.base import Base, Identified, OrganisationOwned
+from domain.models.common import pg_enum
 
 
 class OrganisationKind(enum.StrEnum):
@@ -36,10 +36,6 @@ class Role(enum.StrEnum):
     ADMIN = "ADMIN"
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e])
-
-
 class Organisation(Base, Identified):
     """An importer, a forwarder acting for importers, or the terminal operator."""
 
@@ -47,7 +43,7 @@ class Organisation(Base, Identified):
 
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[OrganisationKind] = mapped_column(
-        _enum(OrganisationKind, "organisation_kind")
+        pg_enum(OrganisationKind, "organisation_kind")
     )
     npwp: Mapped[str | None] = mapped_column(String(16), unique=True)
 
@@ -80,7 +76,7 @@ class User(Base, OrganisationOwned):
     email: Mapped[str] = mapped_column(String(320))
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
-    roles: Mapped[list[Role]] = mapped_column(ARRAY(_enum(Role, "user_role")))
+    roles: Mapped[list[Role]] = mapped_column(ARRAY(pg_enum(Role, "user_role")))
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
@@ -102,6 +98,6 @@ class ApiKey(Base, OrganisationOwned):
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
-    roles: Mapped[list[Role]] = mapped_column(ARRAY(_enum(Role, "user_role")))
+    roles: Mapped[list[Role]] = mapped_column(ARRAY(pg_enum(Role, "user_role")))
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
