@@ -27,6 +27,8 @@ async def watch(info: Info, channel: str, load: Load[T]) -> AsyncGenerator[T, No
     broadcast: Broadcast = info.context.services.extras["broadcast"]
     async with broadcast.subscribe(channel) as subscriber:
         async for event in subscriber:  # type: ignore[union-attr]
+            if event is None:
+                continue
             message = json.loads(event.message)
             reader, loaders = info.context.fresh_loaders()
             try:
