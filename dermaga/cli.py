@@ -85,6 +85,30 @@ def export_schema_command(
     console.print(f"wrote {output}")
 
 
+@app.command("check-schema")
+def check_schema(
+    base: str = typer.Option("HEAD~1", help="The revision to compare with."),
+) -> None:
+    """Fail on a breaking change to schema.graphql since `base`, unless intended.
+
+    A commit message containing [breaking-schema] marks a break as intended.
+    """
+    from dermaga.schema_compat import against_revision
+
+    verdict = against_revision(SCHEMA_FILE.parent, SCHEMA_FILE, base)
+    if verdict is None:
+        console.print(f"no schema.graphql at {base}: nothing to compare")
+        return
+    for change in verdict.dangerous:
+        console.print(f"[yellow]dangerous[/]: {change}")
+    for change in verdict.breaking:
+        console.print(f"[red]breaking[/]: {change}")
+    if not verdict.ok:
+        console.print("breaking changes: say [breaking-schema] in the commit message")
+        raise typer.Exit(1)
+    console.print(f"schema.graphql: no unintended breaking change since {base}")
+
+
 @app.command("create-user")
 def create_user(
     email: str = typer.Option(..., help="Sign-in address."),
