@@ -1,0 +1,277 @@
+"""Benchmark the pickup optimiser against uncontrolled arrivals and FCFS booking.
+
+Run by hand from the repository root:
+
+    .venv/bin/python -m bench.optimizer.run [--sizes 500 2000 10000] [--seeds 5]
+
+Prints markdown tables: plan quality per method, then re-planning per event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+
+from bench.optimizer.generate import generate
+from optimizer import (
+    Change,
+    Instance,
+    Plan,
+    SolveOptions,
+    apply_changes,
+    improve,
+    repair,
+    solve,
+)
+from optimizer.costs import price
+from optimizer.readiness import Prepared
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """What one plan costs and how it loads the gate and the yard."""
+
+    cost: int
+    deviation: int
+    storage: int
+    overload: int
+    unassigned: int
+    mean_deviation: float
+    peak: int
+    violations: int
+    ms: float
+    gap: float | None = None
+
+
+def evaluate(instance: Instance, slots: Mapping[str, str], ms: float) -> Score:
+    """Score any assignment (container id to slot id) with one yardstick."""
+    prepared = Prepared(instance)
+    index = {cid: prepared.slot_index[s] for cid, s in slots.items()}
+    deviation = storage = 0
+    minutes = []
+    trucks: Counter[int] = Counter()
+    moves: Counter[tuple[str, int]] = Counter()
+    for cid, slot in index.items():
+        p = price(prepared, cid, slot)
+        deviation += p.deviation_cost
+        storage += p.storage_cost
+        minutes.append(p.deviation_minutes)
+        moves[(prepared.containers[cid].block, slot)] += 1
+        if prepared.counts_as_truck(cid):
+            trucks[slot] += 1
+    overload, violations = 0, 0
+    for slot, load in trucks.items():
+        s = prepared.slots[slot]
+        if s.soft_target is not None:
+            overload += prepared.costs.overload_cost(load - s.soft_target)
+        violations += load > s.quota
+    for (block, slot), load in moves.items():
+        violations += load > prepared.block_capacity(block, slot)
+    placeable = sum(1 for c in prepared.containers if prepared.unplaceable(c) is None)
+    return Score(
+        cost=deviation + storage + overload,
+        deviation=deviation,
+        storage=storage,
+        overload=overload,
+        unassigned=placeable - len(index),
+        mean_deviation=statistics.fmean(minutes) if minutes else 0.0,
+        peak=max(trucks.values(), default=0),
+        violations=violations,
+        ms=ms,
+    )
+
+
+def uncontrolled(instance: Instance) -> dict[str, str]:
+    """Every truck comes at its preferred time (or when ready), ignoring quotas."""
+    prepared = Prepared(instance)
+    chosen: dict[str, str] = {}
+    for cid in prepared.containers:
+        window = prepared.window_slots(cid)
+        if window:
+            best = min(
+                window, key=lambda s: (price(prepared, cid, s).deviation_cost, s)
+            )
+            chosen[cid] = prepared.slots[best].id
+    return chosen
+
+
+def first_come_first_served(instance: Instance, seed: int) -> dict[str, str]:
+    """Customers book in random order the free slot nearest their preference."""
+    prepared = Prepared(instance)
+    order = sorted(prepared.containers)
+    random.Random(seed).shuffle(order)
+    trucks: Counter[int] = Counter()
+    moves: Counter[tuple[str, int]] = Counter()
+    chosen: dict[str, str] = {}
+    for cid in order:
+        block = prepared.containers[cid].block
+        free = [
+            s
+            for s in prepared.window_slots(cid)
+            if trucks[s] < prepared.slots[s].quota
+            and moves[(block, s)] < prepared.block_capacity(block, s)
+        ]
+        if free:
+            best = min(free, key=lambda s: (price(prepared, cid, s).deviation_cost, s))
+            trucks[best] += 1
+            moves[(block, best)] += 1
+            chosen[cid] = prepared.slots[best].id
+    return chosen
+
+
+def timed(run: Callable[[], Plan]) -> tuple[Plan, float]:
+    started = time.perf_counter()
+    plan = run()
+    return plan, (time.perf_counter() - started) * 1000
+
+
+def slots_of(plan: Plan) -> dict[str, str]:
+    return {cid: a.slot_id for cid, a in plan.assignments.items()}
+
+
+def with_gap(score: Score, plan: Plan) -> Score:
+    """Gap of the plan's objective above its proven lower bound, in percent."""
+    if plan.bound is None or plan.bound <= 0:
+        return score
+    return replace(score, gap=100 * (plan.cost.total - plan.bound) / plan.bound)
+
+
+def bench_size(
+    size: int, seeds: int, cp_seeds: int, improve_events: set[str]
+) -> tuple[dict[str, list[Score]], dict[str, list[dict[str, float]]]]:
+    """Scores per method and re-planning figures per event, over the seeds."""
+    scores: dict[str, list[Score]] = defaultdict(list)
+    replans: dict[str, list[dict[str, float]]] = defaultdict(list)
+    for seed in range(seeds):
+        scenario = generate(size, seed)
+        instance = scenario.instance
+        started = time.perf_counter()
+        scores["uncontrolled"].append(
+            evaluate(instance, uncontrolled(instance), _ms(started))
+        )
+        started = time.perf_counter()
+        fcfs = first_come_first_served(instance, seed)
+        scores["FCFS booking"].append(evaluate(instance, fcfs, _ms(started)))
+
+        plan, ms = timed(partial(solve, instance))
+        scores["flow, exact"].append(
+            with_gap(evaluate(instance, slots_of(plan), ms), plan)
+        )
+        if size >= 10_000:
+            fast, ms = timed(partial(solve, instance, SolveOptions(flow_options=16)))
+            score = evaluate(instance, slots_of(fast), ms)
+            gap = 100 * (fast.cost.total - plan.cost.total) / plan.cost.total
+            scores["flow, 16 slots/box"].append(replace(score, gap=gap))
+        if seed < cp_seeds:
+            constrained = scenario.constrained
+            cp, ms = timed(partial(solve, constrained, SolveOptions(time_limit_s=5.0)))
+            score = evaluate(constrained, slots_of(cp), ms)
+            scores["CP-SAT, side constraints"].append(with_gap(score, cp))
+
+        for name, changes in scenario.events.items():
+            replans[name].append(
+                _replan(instance, plan, changes, name in improve_events)
+            )
+    return scores, replans
+
+
+def _replan(
+    instance: Instance, plan: Plan, changes: list[Change], full: bool
+) -> dict[str, float]:
+    quick, quick_ms = timed(lambda: repair(instance, plan, changes))
+    after = apply_changes(instance, changes)
+    row = {
+        "repair_ms": quick_ms,
+        "repair_moved": quick.moved,
+        "repair_cost": evaluate(after, slots_of(quick), 0).cost,
+        "violations": evaluate(after, slots_of(quick), 0).violations,
+    }
+    if full:
+        better, ms = timed(lambda: improve(instance, plan, changes))
+        row |= {
+            "improve_ms": ms,
+            "improve_moved": better.moved,
+            "improve_cost": evaluate(after, slots_of(better), 0).cost,
+        }
+    return row
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def print_quality(size: int, scores: Mapping[str, list[Score]]) -> None:
+    print(f"\n### {size:,} containers\n")
+    print(
+        "| method | runs | cost (Rp M) | deviation | storage | overload | unplaced "
+        "| mean dev. (min) | peak trucks/h | cap. violations | time (ms) | gap % |"
+    )
+    print("|" + " --- |" * 12)
+    for method, rows in scores.items():
+        mean = statistics.fmean
+        gaps = [r.gap for r in rows if r.gap is not None]
+        gap = f"{mean(gaps):.2f}" if gaps else ""
+        print(
+            f"| {method} | {len(rows)} | {mean(r.cost for r in rows) / 1e6:,.1f} "
+            f"| {mean(r.deviation for r in rows) / 1e6:,.1f} "
+            f"| {mean(r.storage for r in rows) / 1e6:,.1f} "
+            f"| {mean(r.overload for r in rows) / 1e6:,.1f} "
+            f"| {mean(r.unassigned for r in rows):.1f} "
+            f"| {mean(r.mean_deviation for r in rows):.1f} "
+            f"| {max(r.peak for r in rows)} | {sum(r.violations for r in rows)} "
+            f"| {mean(r.ms for r in rows):,.0f} (max {max(r.ms for r in rows):,.0f}) "
+            f"| {gap} |"
+        )
+
+
+def print_replans(size: int, replans: Mapping[str, list[dict[str, float]]]) -> None:
+    print(f"\nRe-planning, {size:,} containers (mean over seeds; latency max too)\n")
+    print(
+        "| event | repair ms (max) | repair moved | repair cost (Rp M) | violations "
+        "| improve ms | improve moved | improve cost (Rp M) |"
+    )
+    print("|" + " --- |" * 8)
+    for event, rows in replans.items():
+        mean = statistics.fmean
+        full = [r for r in rows if "improve_ms" in r]
+        improve_cols = "| | |"
+        if full:
+            improve_cols = (
+                f"{mean(r['improve_ms'] for r in full):,.0f} "
+                f"| {mean(r['improve_moved'] for r in full):.1f} "
+                f"| {mean(r['improve_cost'] for r in full) / 1e6:,.1f} |"
+            )
+        print(
+            f"| {event} | {mean(r['repair_ms'] for r in rows):.0f} "
+            f"({max(r['repair_ms'] for r in rows):.0f}) "
+            f"| {mean(r['repair_moved'] for r in rows):.1f} "
+            f"| {mean(r['repair_cost'] for r in rows) / 1e6:,.1f} "
+            f"| {sum(int(r['violations']) for r in rows)} | {improve_cols}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 10_000])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--cp-seeds-large", type=int, default=1)
+    args = parser.parse_args()
+    for size in args.sizes:
+        large = size >= 10_000
+        cp_seeds = args.cp_seeds_large if large else args.seeds
+        improve_events = (
+            {"eta+3h"} if large else {"eta+3h", "eta+12h", "customs hold", "block drop"}
+        )
+        scores, replans = bench_size(size, args.seeds, cp_seeds, improve_events)
+        print_quality(size, scores)
+        print_replans(size, replans)
+
+
+if __name__ == "__main__":
+    main()
