@@ -115,6 +115,15 @@ class StorageScheme:
         """Build from (from_day, to_day or None, percent as a decimal string) rows."""
         return cls(tuple(StoragePeriod(f, t, Decimal(p)) for f, t, p in rows))
 
+    def leading_free_days(self) -> int:
+        """Days covered by the closed 0% periods the scheme starts with (free time)."""
+        free = 0
+        for period in self.periods:
+            if period.percent != 0 or period.to_day is None:
+                break
+            free = period.to_day
+        return free
+
     def period_of(self, day_index: int) -> tuple[int, Decimal]:
         """The 1-based period number and percent that apply on a storage day."""
         for number, period in enumerate(self.periods, start=1):
@@ -146,12 +155,17 @@ class NoonRule:
 
 @dataclass(frozen=True, slots=True)
 class StorageDay:
-    """One calendar day a box spent in the yard; `period` is None in free time."""
+    """One calendar day a box spent in the yard; `period` is None in free time.
+
+    `day_index` counts calendar days from the discharge date (day 1);
+    `scheme_day` is the day of the storage scheme charged on it (None when free).
+    """
 
     day_index: int
     date: date
     percent: Decimal
     period: int | None
+    scheme_day: int | None = None
 
     @property
     def free(self) -> bool:
@@ -172,10 +186,15 @@ def storage_charge_days(
     Tanjung Priok). Day 1 is the discharge date and the last day is the
     gate-out date (or the date of `out_at` when the box is still in the
     yard), both counted whole, so a box that leaves the day it was discharged
-    has one storage day. Days up to the end of free time under the noon rule
-    cost 0% and have no period. Every later day costs the percent of the
-    scheme period its day index falls in, counted from the discharge date, so
-    free time does not shift the scheme.
+    has one storage day.
+
+    The noon rule decides when the free first period ends (midnight of the
+    discharge date before the cutoff, of the next date at or after it); the
+    charged days then follow the scheme in order from the first day after its
+    free period, whatever calendar day they fall on. So under the Tanjung
+    Priok scheme an after-noon box pays 300% on calendar day 3 (scheme day 2),
+    600% on day 4 and 900% from day 5. Without the noon rule, calendar day n
+    is scheme day n.
     """
     zone = ZoneInfo(tz)
     start = _aware(discharged_at, "dischargedAt").astimezone(zone)
@@ -186,14 +205,16 @@ def storage_charge_days(
         )
 
     last_free = noon_rule.last_free_date(start)
+    scheme_day = scheme.leading_free_days() if last_free is not None else 0
     days: list[StorageDay] = []
     for offset in range((end.date() - start.date()).days + 1):
         day = start.date() + timedelta(days=offset)
         if last_free is not None and day <= last_free:
             days.append(StorageDay(offset + 1, day, Decimal(0), None))
             continue
-        number, percent = scheme.period_of(offset + 1)
-        days.append(StorageDay(offset + 1, day, percent, number))
+        scheme_day += 1
+        number, percent = scheme.period_of(scheme_day)
+        days.append(StorageDay(offset + 1, day, percent, number, scheme_day))
     return days
 
 

@@ -105,19 +105,21 @@ def test_money_arithmetic_stays_in_one_currency() -> None:
         (SizeClass.TWENTY, 9, 1, "0"),
         (SizeClass.TWENTY, 9, 3, "382500"),  # 127,500 + 255,000
         (SizeClass.TWENTY, 9, 6, "1530000"),  # 382,500 + 3 x 382,500
-        # 20', after noon: days 1-2 free.
+        # 20', after noon: days 1-2 free; charged days then follow the scheme
+        # from scheme day 2: day 3 at 300%, day 4 at 600%, days 5-6 at 900%.
         (SizeClass.TWENTY, 14, 1, "0"),
-        (SizeClass.TWENTY, 14, 3, "255000"),  # day 3 at 600%
-        (SizeClass.TWENTY, 14, 6, "1402500"),  # 255,000 + 3 x 382,500
+        (SizeClass.TWENTY, 14, 3, "127500"),  # day 3: 42,500 x 300%
+        (SizeClass.TWENTY, 14, 6, "1147500"),  # 127,500 + 255,000 + 2 x 382,500
         # 40', before noon: day 2 85,000 x 300% = 255,000; day 3 x 600% = 510,000;
         # days 4-6 85,000 x 900% = 765,000 each.
         (SizeClass.FORTY, 9, 1, "0"),
         (SizeClass.FORTY, 9, 3, "765000"),  # 255,000 + 510,000
         (SizeClass.FORTY, 9, 6, "3060000"),  # 765,000 + 3 x 765,000
-        # 40', after noon: days 1-2 free.
+        # 40', after noon: days 1-2 free; day 3 at 300%, day 4 at 600%,
+        # days 5-6 at 900%.
         (SizeClass.FORTY, 14, 1, "0"),
-        (SizeClass.FORTY, 14, 3, "510000"),  # day 3 at 600%
-        (SizeClass.FORTY, 14, 6, "2805000"),  # 510,000 + 3 x 765,000
+        (SizeClass.FORTY, 14, 3, "255000"),  # day 3: 85,000 x 300%
+        (SizeClass.FORTY, 14, 6, "2295000"),  # 255,000 + 510,000 + 2 x 765,000
     ],
 )
 def test_storage_per_size_noon_rule_and_collection_day(
@@ -171,9 +173,11 @@ def test_consolidated_invoice_lines() -> None:
         (ServiceCode.STORAGE, TWENTY_BOX, 1, idr("255000"), idr("255000"), "P3"),
         (ServiceCode.INSPECTION, TWENTY_BOX, 1, idr("1250000"), idr("1250000"), None),
         (ServiceCode.LIFT_ON_OFF, FORTY_BOX, 1, idr("428250"), idr("428250"), None),
-        # days 1-2 free (after noon); day 3 85,000 x 600%; days 4-6 x 900%
+        # days 1-2 free (after noon); then scheme days 2.. in order:
+        # day 3 85,000 x 300%; day 4 x 600%; days 5-6 x 900%
+        (ServiceCode.STORAGE, FORTY_BOX, 1, idr("255000"), idr("255000"), "P2"),
         (ServiceCode.STORAGE, FORTY_BOX, 1, idr("510000"), idr("510000"), "P3"),
-        (ServiceCode.STORAGE, FORTY_BOX, 3, idr("765000"), idr("2295000"), "P4"),
+        (ServiceCode.STORAGE, FORTY_BOX, 2, idr("765000"), idr("1530000"), "P4"),
         (ServiceCode.ADMIN_FEE, None, 2, idr("25000"), idr("50000"), None),
     ]
 
@@ -181,18 +185,18 @@ def test_consolidated_invoice_lines() -> None:
 def test_consolidated_invoice_totals_ppn_and_balance() -> None:
     draft = compute_invoice(PRIOK_2021, two_box_shipment(), 2, idr("3000000"))
 
-    # 285,500 + 127,500 + 255,000 + 1,250,000 + 428,250 + 510,000
-    #   + 2,295,000 + 50,000 = 5,201,250
-    assert draft.subtotal == idr("5201250")
-    # 5,201,250 x 11 / 12 = 57,213,750 / 12 = 4,767,812.5 -> half up 4,767,813
-    assert draft.tax_base == idr("4767813")
-    # 4,767,813 x 12% = 572,137.56 -> 572,138
-    assert draft.vat == idr("572138")
-    # 5,201,250 + 572,138
-    assert draft.total == idr("5773388")
+    # 285,500 + 127,500 + 255,000 + 1,250,000 + 428,250 + 255,000 + 510,000
+    #   + 1,530,000 + 50,000 = 4,691,250
+    assert draft.subtotal == idr("4691250")
+    # 4,691,250 x 11 / 12 = 51,603,750 / 12 = 4,300,312.5 -> half up 4,300,313
+    assert draft.tax_base == idr("4300313")
+    # 4,300,313 x 12% = 516,037.56 -> 516,038
+    assert draft.vat == idr("516038")
+    # 4,691,250 + 516,038
+    assert draft.total == idr("5207288")
     assert draft.initial_payment == idr("3000000")
-    # 5,773,388 - 3,000,000
-    assert draft.balance_due == idr("2773388")
+    # 5,207,288 - 3,000,000
+    assert draft.balance_due == idr("2207288")
     assert draft.refund_due == Money.zero()
     assert draft.tariff_code == "IDTPP-2021"
 
@@ -200,9 +204,9 @@ def test_consolidated_invoice_totals_ppn_and_balance() -> None:
 def test_overpaid_initial_payment_leaves_a_refund() -> None:
     draft = compute_invoice(PRIOK_2021, two_box_shipment(), 2, idr("6000000"))
 
-    # 5,773,388 - 6,000,000 = -226,612
-    assert draft.balance_due == idr("-226612")
-    assert draft.refund_due == idr("226612")
+    # 5,207,288 - 6,000,000 = -792,712
+    assert draft.balance_due == idr("-792712")
+    assert draft.refund_due == idr("792712")
 
 
 def test_each_line_is_rounded_once_not_per_day() -> None:

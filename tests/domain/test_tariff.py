@@ -111,12 +111,57 @@ def test_before_noon_free_to_midnight_then_scheme_by_day_index() -> None:
     ]
 
 
-def test_after_noon_day_two_is_free_and_day_three_keeps_its_own_percent() -> None:
+def test_after_noon_day_two_is_free_and_day_three_is_scheme_day_two() -> None:
     days = storage_charge_days(
         wib(1, 14), wib(3, 10), PRIOK_PROGRESSIVE_900, NOON_RULE_WIB
     )
 
-    assert percents(days) == [(1, "0", None), (2, "0", None), (3, "600", 3)]
+    # The noon rule ends free time at midnight of day 2; calendar day 3 is the
+    # first charged day and so scheme day 2 (300%), not its own day 3 (600%).
+    assert percents(days) == [(1, "0", None), (2, "0", None), (3, "300", 2)]
+    assert days[-1].scheme_day == 2
+
+
+def test_after_noon_charged_days_follow_the_scheme_in_order() -> None:
+    days = storage_charge_days(
+        wib(1, 14), wib(6, 10), PRIOK_PROGRESSIVE_900, NOON_RULE_WIB
+    )
+
+    # calendar days 3, 4, 5, 6 are scheme days 2, 3, 4, 5: 300, 600, 900, 900
+    assert percents(days) == [
+        (1, "0", None),
+        (2, "0", None),
+        (3, "300", 2),
+        (4, "600", 3),
+        (5, "900", 4),
+        (6, "900", 4),
+    ]
+    assert [d.scheme_day for d in days] == [None, None, 2, 3, 4, 5]
+
+
+def test_noon_rule_on_a_scheme_without_free_time_charges_from_scheme_day_one() -> None:
+    days = storage_charge_days(
+        wib(1, 14), wib(4, 8), BELAWAN_PROGRESSIVE, NOON_RULE_WIB
+    )
+
+    # Belawan's scheme has no free period: after the noon rule's two free
+    # days, calendar day 3 is scheme day 1 (100%) and day 4 scheme day 2 (250%).
+    assert percents(days) == [
+        (1, "0", None),
+        (2, "0", None),
+        (3, "100", 1),
+        (4, "250", 2),
+    ]
+
+
+def test_leading_free_days_counts_the_closed_zero_periods() -> None:
+    assert PRIOK_PROGRESSIVE_900.leading_free_days() == 1
+    assert BELAWAN_PROGRESSIVE.leading_free_days() == 0
+    assert (
+        StorageScheme.from_rows([(1, 2, "0"), (3, None, "100")]).leading_free_days()
+        == 2
+    )
+    assert StorageScheme.from_rows([(1, None, "0")]).leading_free_days() == 0
 
 
 def test_leaving_on_the_discharge_day_is_one_free_day() -> None:
