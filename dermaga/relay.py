@@ -13,9 +13,9 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Protocol
 
 import structlog
-from broadcaster import Broadcast
 from sqlalchemy import delete, func, select, update
 
 from domain.models.outbox import OutboxEvent
@@ -28,8 +28,14 @@ POLL_SECONDS = 1.0
 KEEP_PUBLISHED = timedelta(hours=6)
 
 
+class Publisher(Protocol):
+    """Where the relay sends each event: the process's event hub."""
+
+    async def publish(self, channel: str, message: str) -> None: ...
+
+
 class OutboxRelay:
-    def __init__(self, database: Database, broadcast: Broadcast) -> None:
+    def __init__(self, database: Database, broadcast: Publisher) -> None:
         self._database = database
         self._broadcast = broadcast
         self._wake = asyncio.Event()

@@ -70,6 +70,8 @@ class Reader:
             yield self._session
 
     async def close(self) -> None:
-        if self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        """Close the session once no one is using it (a loader's batch may be)."""
+        async with self._lock:
+            if self._session is not None:
+                session, self._session = self._session, None
+                await session.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as _Info
 
@@ -17,6 +19,9 @@ from domain.unit_of_work import Database, Reader
 from domain.viewer import Viewer
 
 M = TypeVar("M", bound=Base)
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+Batch = Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,24 @@ class Loaders:
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
         self._by_model: dict[type[Base], DataLoader[uuid.UUID, Any]] = {}
+        self._batched: dict[str, DataLoader[Any, Any]] = {}
+
+    def batched(self, name: str, batch: Batch[K, V]) -> DataLoader[K, V]:
+        """The loader called `name`: `batch` answers many keys in one read.
+
+        For lists by foreign key and aggregates; `batch` returns one value per
+        key, in the order given, read through the viewer's tenancy scope.
+        """
+        loader = self._batched.get(name)
+        if loader is None:
+
+            async def load(keys: Sequence[K]) -> Sequence[V]:
+                async with self._reader.session() as session:
+                    return await batch(session, keys)
+
+            loader = DataLoader(load_fn=load)
+            self._batched[name] = loader
+        return loader
 
     def of(self, model: type[M]) -> DataLoader[uuid.UUID, M | None]:
         """Rows by primary key; rows the viewer may not see come back as None."""
@@ -52,6 +75,26 @@ class Loaders:
             loader = DataLoader(load_fn=load)
             self._by_model[model] = loader
         return loader
+
+
+_EVENT_SCOPE: ContextVar[tuple[Reader, Loaders] | None] = ContextVar(
+    "dermaga_event_scope", default=None
+)
+
+
+def bind_event_scope(
+    scope: tuple[Reader, Loaders] | None,
+) -> tuple[Reader, Loaders] | None:
+    """Make a subscription event's reader and loaders those its fields resolve with.
+
+    A subscription's context lives as long as its socket; each event must read
+    current data, so its fields go through the event's own session and loaders.
+    The scope is per task, so operations sharing a socket never share it.
+    Returns the scope it replaces.
+    """
+    previous = _EVENT_SCOPE.get()
+    _EVENT_SCOPE.set(scope)
+    return previous
 
 
 class Context:
@@ -73,12 +116,32 @@ class Context:
         self.auth_error = auth_error
         self.connection_params: dict[str, object] | None = None
         self.reader = services.database.reader(viewer)
-        self.loaders = Loaders(self.reader)
+        self.loaders = Loaders(self._reader)
+
+    @property
+    def reader(self) -> Reader:
+        """The read session of the current subscription event, else the request's."""
+        scope = _EVENT_SCOPE.get()
+        return scope[0] if scope is not None else self._reader
+
+    @reader.setter
+    def reader(self, reader: Reader) -> None:
+        self._reader = reader
+
+    @property
+    def loaders(self) -> Loaders:
+        """The loaders of the current subscription event, else the request's."""
+        scope = _EVENT_SCOPE.get()
+        return scope[1] if scope is not None else self._loaders
+
+    @loaders.setter
+    def loaders(self, loaders: Loaders) -> None:
+        self._loaders = loaders
 
     def set_viewer(self, viewer: Viewer | None) -> None:
         self.viewer = viewer
         self.reader = self.services.database.reader(viewer)
-        self.loaders = Loaders(self.reader)
+        self.loaders = Loaders(self._reader)
 
     def fresh_loaders(self) -> tuple[Reader, Loaders]:
         """A reader and loaders for one subscription event, never the socket's."""

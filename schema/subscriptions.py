@@ -1,39 +1,130 @@
-"""Subscriptions: listen on a broadcaster channel, reload per event, authorise."""
+"""Subscriptions: listen on a channel, reload per event, authorise, drop the slow.
+
+The process's event hub (dermaga.broadcast) fans each channel out to bounded
+per-subscriber queues. A subscriber that falls a whole queue behind is
+dropped: its socket closes with 4429 "slow consumer" and the client
+reconnects, rather than the server holding an ever longer backlog for it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol, TypeVar
 
 import structlog
-from broadcaster import Broadcast
+from starlette.websockets import WebSocket
 
-from schema.context import Info, Loaders
+from domain.unit_of_work import Reader
+from schema.context import Info, Loaders, bind_event_scope
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 Load = Callable[[Loaders, dict[str, Any]], Awaitable[T | None]]
 
+SLOW_CONSUMER_CODE = 4429
+SLOW_CONSUMER_REASON = "slow consumer"
+# Sent to every subscriber after the hub lost its backend for a while: events
+# of the gap may be missing, so each subscriber reloads what it shows.
+RESYNC = json.dumps({"kind": "resync"})
+
+
+class SlowConsumerError(Exception):
+    """The subscriber's queue overflowed; it was dropped from its channel."""
+
+
+class EventHub(Protocol):
+    """Channels of small JSON messages, each subscriber with a bounded queue."""
+
+    def subscribe(
+        self, channel: str
+    ) -> AbstractAsyncContextManager[AsyncIterator[str]]:
+        """Messages on `channel` from now on; raises SlowConsumerError if dropped."""
+        ...
+
 
 async def watch(info: Info, channel: str, load: Load[T]) -> AsyncGenerator[T, None]:
     """Yield what `load` makes of each message on `channel`.
 
     Each event gets a fresh read session and fresh data loaders (never the
-    socket's), so it sees current data through the viewer's tenancy scope;
-    an event whose object the viewer may not see is skipped.
+    socket's), and the fields of what it yields resolve through them too, so
+    an event sees current data through the viewer's tenancy scope; an event
+    whose object the viewer may not see is skipped. Subscribers of one event
+    who see the same rows (staff, or one organisation) share that session and
+    its loaders, so a thousand sockets on one vessel call cost one read.
     """
-    broadcast: Broadcast = info.context.services.extras["broadcast"]
-    async with broadcast.subscribe(channel) as subscriber:
-        async for event in subscriber:  # type: ignore[union-attr]
-            if event is None:
-                continue
-            message = json.loads(event.message)
+    hub: EventHub = info.context.services.extras["broadcast"]
+    try:
+        async with hub.subscribe(channel) as messages:
+            async for raw in messages:
+                scope = _SCOPES.enter(info, raw)
+                try:
+                    item = await load(scope.loaders, json.loads(raw))
+                    if item is not None:
+                        yield item
+                finally:
+                    await _SCOPES.leave(scope)
+    except SlowConsumerError:
+        await _drop_slow_consumer(info, channel)
+
+
+class _EventScope:
+    """The read session and loaders of one event for subscribers alike in view."""
+
+    def __init__(self, key: Hashable, raw: str, reader: Reader, loaders: Loaders):
+        self.key = key
+        # Held so the message's identity, part of the key, is not reused.
+        self.raw = raw
+        self.reader = reader
+        self.loaders = loaders
+        self.users = 0
+
+
+class _SharedScopes:
+    """Event scopes by (message, visibility), closed when their last user is done."""
+
+    def __init__(self) -> None:
+        self._open: dict[Hashable, _EventScope] = {}
+
+    def enter(self, info: Info, raw: str) -> _EventScope:
+        key = (id(raw), _visibility(info))
+        scope = self._open.get(key) if key[1] is not None else None
+        if scope is None:
             reader, loaders = info.context.fresh_loaders()
-            try:
-                item = await load(loaders, message)
-            finally:
-                await reader.close()
-            if item is not None:
-                yield item
+            scope = _EventScope(key, raw, reader, loaders)
+            if key[1] is not None:
+                self._open[key] = scope
+        scope.users += 1
+        bind_event_scope((scope.reader, scope.loaders))
+        return scope
+
+    async def leave(self, scope: _EventScope) -> None:
+        bind_event_scope(None)
+        scope.users -= 1
+        if scope.users == 0:
+            if self._open.get(scope.key) is scope:
+                del self._open[scope.key]
+            await scope.reader.close()
+
+
+def _visibility(info: Info) -> Hashable | None:
+    # Tenancy scoping reads only these two facts of the viewer.
+    viewer = info.context.viewer
+    if viewer is None:
+        return None
+    return ("staff",) if viewer.is_staff else ("organisation", viewer.organisation_id)
+
+
+_SCOPES = _SharedScopes()
+
+
+async def _drop_slow_consumer(info: Info, channel: str) -> None:
+    log.warning("subscription.slow_consumer", channel=channel)
+    socket = info.context.request
+    if isinstance(socket, WebSocket):
+        await socket.close(code=SLOW_CONSUMER_CODE, reason=SLOW_CONSUMER_REASON)
+    # The socket's handler cancels this operation once the close is through.
+    await asyncio.Event().wait()

@@ -1,0 +1,188 @@
+"""The event hub: one backend subscription per channel, bounded fan-out per socket.
+
+`broadcaster.Broadcast` gives every subscriber an unbounded queue and one
+backend subscription per listener, and its Redis backend never reconnects.
+The hub listens once per channel per process and hands each message to every
+local subscriber's bounded queue; a subscriber whose queue is full is dropped
+(SlowConsumerError), so a stalled client never grows the server's memory.
+Backends reconnect with backoff after the broker restarts, listen again to
+every channel, and tell each subscriber to resync (schema.subscriptions.RESYNC):
+messages only say what to reload, so a reload covers whatever the gap held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
+from urllib.parse import urlparse
+
+import structlog
+
+from schema.subscriptions import RESYNC, SlowConsumerError
+
+log = structlog.get_logger(__name__)
+
+OnMessage = Callable[[str, str], None]
+OnResync = Callable[[], None]
+RECONNECT_BACKOFF_S = (0.1, 5.0)
+
+
+class Backend(Protocol):
+    """A broker's publish/subscribe, listening to each channel at most once."""
+
+    async def start(self, on_message: OnMessage, on_resync: OnResync) -> None: ...
+    async def stop(self) -> None: ...
+    async def publish(self, channel: str, message: str) -> None: ...
+    async def listen(self, channel: str) -> None: ...
+    async def unlisten(self, channel: str) -> None: ...
+    @property
+    def connected(self) -> bool: ...
+
+
+class Subscription:
+    """One subscriber's bounded queue of messages on one channel."""
+
+    def __init__(self, channel: str, size: int) -> None:
+        self.channel = channel
+        self.dropped = False
+        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=size)
+
+    def offer(self, message: str) -> bool:
+        """Queue a message; False (and dropped) if the subscriber is a queue behind."""
+        if self.dropped:
+            return False
+        try:
+            self._queue.put_nowait(message)
+        except asyncio.QueueFull:
+            # Free the backlog at once and wake the reader to its end.
+            self.dropped = True
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self._queue.put_nowait("")
+            return False
+        return True
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self
+
+    async def __anext__(self) -> str:
+        message = await self._queue.get()
+        if self.dropped:
+            raise SlowConsumerError(self.channel)
+        return message
+
+
+class EventHub:
+    """Publish to channels and subscribe with bounded queues; one per process."""
+
+    def __init__(self, backend: Backend, *, queue_size: int = 256) -> None:
+        self._backend = backend
+        self._queue_size = queue_size
+        self._subscribers: dict[str, set[Subscription]] = {}
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> None:
+        await self._backend.start(self._deliver, self._resync)
+
+    async def disconnect(self) -> None:
+        await self._backend.stop()
+
+    @property
+    def connected(self) -> bool:
+        """The backend is reachable right now."""
+        return self._backend.connected
+
+    async def publish(self, channel: str, message: str) -> None:
+        """Send a message to every process's subscribers of `channel`."""
+        await self._backend.publish(channel, message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+        """A bounded subscription to `channel`, removed when the block exits."""
+        subscription = Subscription(channel, self._queue_size)
+        async with self._lock:
+            local = self._subscribers.setdefault(channel, set())
+            if not local:
+                await self._backend.listen(channel)
+            local.add(subscription)
+        try:
+            yield subscription
+        finally:
+            await self._leave(subscription)
+
+    def subscriber_count(self, channel: str | None = None) -> int:
+        """Local subscribers of one channel, or of all."""
+        if channel is not None:
+            return len(self._subscribers.get(channel, ()))
+        return sum(len(s) for s in self._subscribers.values())
+
+    async def _leave(self, subscription: Subscription) -> None:
+        async with self._lock:
+            local = self._subscribers.get(subscription.channel, set())
+            local.discard(subscription)
+            if not local:
+                self._subscribers.pop(subscription.channel, None)
+                with contextlib.suppress(Exception):
+                    await self._backend.unlisten(subscription.channel)
+
+    def _deliver(self, channel: str, message: str) -> None:
+        for subscription in list(self._subscribers.get(channel, ())):
+            if not subscription.offer(message):
+                # Out of the fan-out now; its task sees the drop and closes.
+                self._subscribers[channel].discard(subscription)
+
+    def _resync(self) -> None:
+        for channel in list(self._subscribers):
+            self._deliver(channel, RESYNC)
+
+
+def create_backend(url: str, *, prefix: str = "") -> Backend:
+    """The backend a DERMAGA_BROADCAST_URL names: memory, redis or postgres."""
+    scheme = urlparse(url).scheme
+    if scheme == "memory":
+        return MemoryBackend()
+    if scheme in ("redis", "rediss"):
+        from dermaga.broadcast_redis import RedisBackend
+
+        return RedisBackend(url, prefix=prefix)
+    if scheme in ("postgres", "postgresql"):
+        from dermaga.broadcast_postgres import PostgresBackend
+
+        return PostgresBackend(url, prefix=prefix)
+    raise ValueError(f"unsupported broadcast URL scheme {scheme!r}")
+
+
+class MemoryBackend:
+    """One process only: publishing hands the message straight to the hub."""
+
+    def __init__(self) -> None:
+        self._on_message: OnMessage | None = None
+        self._channels: set[str] = set()
+
+    async def start(self, on_message: OnMessage, on_resync: OnResync) -> None:
+        self._on_message = on_message
+
+    async def stop(self) -> None:
+        self._on_message = None
+
+    async def publish(self, channel: str, message: str) -> None:
+        if self._on_message is not None and channel in self._channels:
+            self._on_message(channel, message)
+
+    async def listen(self, channel: str) -> None:
+        self._channels.add(channel)
+
+    async def unlisten(self, channel: str) -> None:
+        self._channels.discard(channel)
+
+    @property
+    def connected(self) -> bool:
+        return self._on_message is not None
+
+
+def backoff(failures: int) -> float:
+    """Seconds to wait before reconnecting after `failures` failures in a row."""
+    low, high = RECONNECT_BACKOFF_S
+    return float(min(low * 2 ** max(failures - 1, 0), high))

@@ -1,0 +1,434 @@
+"""Vessels, vessel calls, their DCSA timelines and discharge progress.
+
+Vessel calls are public schedule data: any signed-in viewer reads them. What
+a call shows of shipments (discharge progress by shipment) goes through the
+viewer's tenancy scope, so a customer sees only its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Self
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry import relay
+
+from domain.models import port as models
+from domain.models.shipments import Container as ContainerRow
+from domain.models.shipments import Shipment as ShipmentRow
+from domain.models.tracking import ContainerEventRow, FeedCursor, PortCallTimestampRow
+from domain.ports.terminal import ContainerEventType
+from domain.services import discharge_progress, feed_cursors
+from domain.vessel_events import (
+    PortCallEventType,
+    PortCallService,
+    TimestampClassifier,
+    VesselCallStatus,
+)
+from schema.context import Info
+from schema.relay import global_id
+
+strawberry.enum(
+    VesselCallStatus,
+    description="The furthest stage of a port call its timestamps show.",
+)
+strawberry.enum(
+    TimestampClassifier,
+    description="How sure a time is (DCSA): PLN planned, EST estimated, "
+    "REQ requested, ACT actual.",
+)
+strawberry.enum(
+    PortCallEventType,
+    description="What happens (DCSA): ARRI arrival, DEPA departure, STRT start, "
+    "CMPL complete.",
+)
+strawberry.enum(
+    PortCallService,
+    description="What a time is of: a place reached or a service performed.",
+)
+strawberry.enum(
+    ContainerEventType,
+    description="What happened to a box at the terminal (after DCSA Track and "
+    "Trace): DISC discharged, YARD stacked, YARD_MOVE moved, INSP_START and "
+    "INSP_END inspection, CUSTOMS_HOLD and CUSTOMS_RELEASE, AVPU available for "
+    "pickup, GTIN and GTOT gate in and out.",
+)
+DEFAULT_STALE_AFTER = timedelta(minutes=2)
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+async def feed_freshness(info: Info, source: str) -> feed_cursors.Freshness:
+    """How fresh the data of one feed is; read once per request or event."""
+    loader = info.context.loaders.batched("port.feeds", _feeds)
+    row = await loader.load(source)
+    stale_after = info.context.services.extras.get(
+        "sync_stale_after", DEFAULT_STALE_AFTER
+    )
+    return feed_cursors.freshness(row, datetime.now(UTC), stale_after)
+
+
+@strawberry.type(description="A ship, known by its IMO number.")
+class Vessel(relay.Node):
+    id: relay.NodeID[str]
+    imo: str = strawberry.field(description="IMO ship number: 7 digits, check digit.")
+    name: str = strawberry.field(description="The ship's name.")
+    call_sign: str | None = strawberry.field(description="Radio call sign.")
+    flag: str | None = strawberry.field(description="Flag state, ISO 3166 alpha-2.")
+
+    @classmethod
+    def from_model(cls, row: models.Vessel) -> Self:
+        return cls(
+            id=str(row.id),
+            imo=row.imo,
+            name=row.name,
+            call_sign=row.call_sign,
+            flag=row.flag,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        keys = [_uuid(i) for i in node_ids]
+        if info.context.viewer is None:
+            return [None] * len(keys)
+        rows = await info.context.loaders.of(models.Vessel).load_many(keys)
+        return [cls.from_model(r) if r is not None else None for r in rows]
+
+
+@strawberry.type(description="One DCSA Just-In-Time timestamp of a vessel call.")
+class PortCallEvent:
+    event_id: str = strawberry.field(description="The vessel system's event id.")
+    classifier: TimestampClassifier = strawberry.field(
+        description="Planned, estimated, requested or actual."
+    )
+    event_type: PortCallEventType = strawberry.field(description="What happens.")
+    service: PortCallService = strawberry.field(description="What it happens to.")
+    event_time: datetime = strawberry.field(description="When it happens.")
+    sent_at: datetime = strawberry.field(description="When the time was sent.")
+    retracts_event_id: str | None = strawberry.field(
+        description="The earlier timestamp this one withdraws."
+    )
+    retracted: bool = strawberry.field(
+        description="True once a later timestamp withdrew this one."
+    )
+
+
+@strawberry.type(description="A slot in the container yard.")
+class YardPosition:
+    block: str = strawberry.field(description="Yard block.")
+    bay: int = strawberry.field(description="Bay in the block.")
+    row: int = strawberry.field(description="Row in the bay.")
+    tier: int = strawberry.field(description="Tier; 1 is the ground.")
+
+
+@strawberry.type(description="One DCSA Track and Trace event of a container.")
+class ContainerEvent:
+    event_id: str = strawberry.field(description="The terminal's event id.")
+    container_number: str = strawberry.field(description="ISO 6346 number.")
+    event_type: ContainerEventType = strawberry.field(description="What happened.")
+    event_time: datetime = strawberry.field(description="When it happened.")
+    sent_at: datetime = strawberry.field(description="When the terminal sent it.")
+    yard_position: YardPosition | None = strawberry.field(
+        description="Where the box was put (YARD and YARD_MOVE)."
+    )
+    retracts_event_id: str | None = strawberry.field(
+        description="The earlier event this one replaces."
+    )
+    retracted: bool = strawberry.field(
+        description="True once a later event replaced this one."
+    )
+
+
+@strawberry.type(description="A shipment's boxes discharged from its vessel call.")
+class ShipmentDischarge:
+    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    reference: str = strawberry.field(description="The shipment's reference.")
+    discharged: int = strawberry.field(description="Boxes discharged so far.")
+    total: int = strawberry.field(description="Boxes of the shipment on the call.")
+    last_discharged_at: datetime | None = strawberry.field(
+        description="When its last box landed."
+    )
+    last_container_number: str | None = strawberry.field(
+        description="The last of its boxes discharged."
+    )
+
+
+@strawberry.type(description="How far a vessel call's discharge has come.")
+class DischargeProgress:
+    vessel_call_key: strawberry.Private[uuid.UUID]
+    only_shipment: strawberry.Private[uuid.UUID | None] = None
+    discharged: int = strawberry.field(description="Boxes discharged so far.")
+    total: int = strawberry.field(
+        description="Boxes to discharge: the terminal's manifest count, or the "
+        "boxes of the shipments on the call until the manifest is known."
+    )
+    last_discharged_at: datetime | None = strawberry.field(
+        description="When the last box landed."
+    )
+
+    @strawberry.field(description="The vessel call.")
+    def vessel_call_id(self) -> relay.GlobalID:
+        return global_id("VesselCall", self.vessel_call_key)
+
+    @strawberry.field(
+        description="Progress of each of the viewer's shipments on this call; "
+        "never another organisation's."
+    )
+    async def by_shipment(self, info: Info) -> list[ShipmentDischarge]:
+        loader = info.context.loaders.batched("port.shipment_discharge", _by_shipment)
+        found = await loader.load(self.vessel_call_key)
+        return [
+            _shipment_discharge(item)
+            for item in found
+            if self.only_shipment in (None, item.shipment_id)
+        ]
+
+    @strawberry.field(description="When the terminal's feed was last read in full.")
+    async def last_synced_at(self, info: Info) -> datetime | None:
+        return (await feed_freshness(info, feed_cursors.TERMINAL)).last_synced_at
+
+    @strawberry.field(
+        description="True when the terminal's feed has not been read for a while: "
+        "the counts shown may be out of date."
+    )
+    async def stale(self, info: Info) -> bool:
+        return (await feed_freshness(info, feed_cursors.TERMINAL)).stale
+
+
+async def discharge_of(
+    info: Info, call_id: uuid.UUID, only_shipment: uuid.UUID | None = None
+) -> DischargeProgress:
+    """A call's discharge progress, optionally narrowed to one shipment."""
+    loader = info.context.loaders.batched("port.call_discharge", _call_discharge)
+    counts = await loader.load(call_id)
+    return DischargeProgress(
+        vessel_call_key=call_id,
+        only_shipment=only_shipment,
+        discharged=counts.discharged,
+        total=counts.total,
+        last_discharged_at=counts.last_discharged_at,
+    )
+
+
+@strawberry.type(
+    description="One visit of a vessel to a terminal; its times derive from "
+    "DCSA Just-In-Time events. Public schedule data."
+)
+class VesselCall(relay.Node):
+    id: relay.NodeID[str]
+    call_reference: str = strawberry.field(
+        description="The vessel system's reference of the call (PKK number)."
+    )
+    voyage: str = strawberry.field(description="The carrier's voyage number.")
+    port: str = strawberry.field(description="UN/LOCODE of the port (IDTPP).")
+    terminal: str = strawberry.field(description="Terminal code (JICT, KOJA...).")
+    berth: str | None = strawberry.field(description="Berth, once assigned.")
+    status: VesselCallStatus = strawberry.field(description="Stage of the call.")
+    eta: datetime | None = strawberry.field(description="Estimated arrival at berth.")
+    etb: datetime | None = strawberry.field(description="Terminal's berth window.")
+    ata: datetime | None = strawberry.field(description="Actual arrival in port.")
+    atb: datetime | None = strawberry.field(description="Actual berthing.")
+    etd: datetime | None = strawberry.field(description="Estimated departure.")
+    atd: datetime | None = strawberry.field(description="Actual departure.")
+    cargo_operations_started_at: datetime | None = strawberry.field(
+        description="When cargo operations (discharge first) started."
+    )
+    cargo_operations_completed_at: datetime | None = strawberry.field(
+        description="When cargo operations completed."
+    )
+    updated_at: datetime = strawberry.field(description="Last change of the call.")
+    vessel_key: strawberry.Private[uuid.UUID]
+
+    @property
+    def key(self) -> uuid.UUID:
+        return uuid.UUID(self.id)
+
+    @strawberry.field(description="The ship.")
+    async def vessel(self, info: Info) -> Vessel:
+        row = await info.context.loaders.of(models.Vessel).load(self.vessel_key)
+        assert row is not None, "vessels are public"
+        return Vessel.from_model(row)
+
+    @strawberry.field(
+        description="Every timestamp sent about the call, in the order received, "
+        "retracted ones included and marked."
+    )
+    async def events(self, info: Info) -> list[PortCallEvent]:
+        loader = info.context.loaders.batched("port.timestamps", _timestamps)
+        return await loader.load(self.key)
+
+    @strawberry.field(description="How far the call's discharge has come.")
+    async def discharge_progress(self, info: Info) -> DischargeProgress:
+        return await discharge_of(info, self.key)
+
+    @strawberry.field(description="When the vessel system was last read in full.")
+    async def last_synced_at(self, info: Info) -> datetime | None:
+        return (await feed_freshness(info, feed_cursors.VESSELS)).last_synced_at
+
+    @strawberry.field(
+        description="True when the vessel system has not been read for a while "
+        "(it may be down): the times shown may be out of date."
+    )
+    async def stale(self, info: Info) -> bool:
+        return (await feed_freshness(info, feed_cursors.VESSELS)).stale
+
+    @classmethod
+    def from_model(cls, row: models.VesselCall) -> Self:
+        return cls(
+            id=str(row.id),
+            call_reference=row.external_ref,
+            voyage=row.voyage,
+            port=row.port,
+            terminal=row.terminal,
+            berth=row.berth,
+            status=row.status,
+            eta=row.eta,
+            etb=row.etb,
+            ata=row.ata,
+            atb=row.atb,
+            etd=row.etd,
+            atd=row.atd,
+            cargo_operations_started_at=row.cargo_started_at,
+            cargo_operations_completed_at=row.cargo_completed_at,
+            updated_at=row.updated_at,
+            vessel_key=row.vessel_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        keys = [_uuid(i) for i in node_ids]
+        if info.context.viewer is None:
+            return [None] * len(keys)
+        rows = await info.context.loaders.of(models.VesselCall).load_many(keys)
+        return [cls.from_model(r) if r is not None else None for r in rows]
+
+
+async def container_timeline(
+    info: Info, container_id: uuid.UUID
+) -> list[ContainerEvent]:
+    """A shipment container's terminal events, oldest first; [] if not visible."""
+    loader = info.context.loaders.batched("port.container_events", _container_events)
+    return await loader.load(container_id)
+
+
+def _shipment_discharge(
+    item: discharge_progress.ShipmentDischarge,
+) -> ShipmentDischarge:
+    return ShipmentDischarge(
+        shipment_id=global_id("Shipment", item.shipment_id),
+        reference=item.reference,
+        discharged=item.discharged,
+        total=item.total,
+        last_discharged_at=item.last_discharged_at,
+        last_container_number=item.last_container_number,
+    )
+
+
+async def _feeds(
+    session: AsyncSession, sources: Sequence[str]
+) -> list[FeedCursor | None]:
+    rows = await session.scalars(
+        select(FeedCursor).where(FeedCursor.source.in_(sources))
+    )
+    found = {row.source: row for row in rows}
+    return [found.get(source) for source in sources]
+
+
+async def _timestamps(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[list[PortCallEvent]]:
+    rows = list(
+        await session.scalars(
+            select(PortCallTimestampRow)
+            .where(PortCallTimestampRow.vessel_call_id.in_(keys))
+            .order_by(PortCallTimestampRow.seq)
+        )
+    )
+    withdrawn = {row.retracts_event_id for row in rows if row.retracts_event_id}
+    grouped: dict[uuid.UUID, list[PortCallEvent]] = {key: [] for key in keys}
+    for row in rows:
+        grouped[row.vessel_call_id].append(
+            PortCallEvent(
+                event_id=row.event_id,
+                classifier=row.classifier,
+                event_type=row.event_type,
+                service=row.service,
+                event_time=row.event_time,
+                sent_at=row.sent_at,
+                retracts_event_id=row.retracts_event_id,
+                retracted=row.event_id in withdrawn,
+            )
+        )
+    return [grouped[key] for key in keys]
+
+
+async def _call_discharge(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[discharge_progress.CallDischarge]:
+    found = await discharge_progress.call_discharges(session, keys)
+    return [found[key] for key in keys]
+
+
+async def _by_shipment(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[list[discharge_progress.ShipmentDischarge]]:
+    found = await discharge_progress.shipment_discharges(session, keys)
+    return [found[key] for key in keys]
+
+
+async def _container_events(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[list[ContainerEvent]]:
+    # Through the containers the viewer may see, on their shipment's call.
+    event = ContainerEventRow
+    rows = await session.execute(
+        select(ContainerRow.id, event)
+        .join(ShipmentRow, ShipmentRow.id == ContainerRow.shipment_id)
+        .join(
+            event,
+            (event.container_number == ContainerRow.number)
+            & (event.vessel_call_id == ShipmentRow.vessel_call_id),
+        )
+        .where(ContainerRow.id.in_(keys))
+        .order_by(event.seq)
+    )
+    pairs = list(rows)
+    withdrawn = {row.retracts_event_id for _, row in pairs if row.retracts_event_id}
+    grouped: dict[uuid.UUID, list[ContainerEvent]] = {key: [] for key in keys}
+    for container_id, row in pairs:
+        grouped[container_id].append(_container_event(row, withdrawn))
+    return [grouped[key] for key in keys]
+
+
+def _container_event(row: ContainerEventRow, withdrawn: set[str]) -> ContainerEvent:
+    position = None
+    if row.yard_block is not None:
+        position = YardPosition(
+            block=row.yard_block,
+            bay=row.yard_bay or 0,
+            row=row.yard_row or 0,
+            tier=row.yard_tier or 0,
+        )
+    return ContainerEvent(
+        event_id=row.event_id,
+        container_number=row.container_number,
+        event_type=row.event_type,
+        event_time=row.event_time,
+        sent_at=row.sent_at,
+        yard_position=position,
+        retracts_event_id=row.retracts_event_id,
+        retracted=row.event_id in withdrawn,
+    )
