@@ -1,0 +1,405 @@
+"""Paying a shipment through the finance system (Praya): start, confirm, reconcile.
+
+Starting a payment spans two transactions around one call to Praya, so that
+nothing is lost and nothing is half-written:
+
+1. the payment row is stored PENDING_CREATE, unique per (shipment, client key);
+2. Praya issues the bill, with the payment's id as its idempotency key;
+3. the bill (id, virtual account, expiry) is stored and the payment is PENDING.
+
+When Praya is down at step 2 the row stays PENDING_CREATE and the client
+gets FINANCE_UNAVAILABLE; repeating the request with the same client key
+resumes at step 2, and Praya's idempotency makes a second bill impossible.
+
+The shipment moves VERIFIED -> AWAITING_PAYMENT when its bill is issued and
+AWAITING_PAYMENT -> IN_SERVICE when the payment is confirmed, by callback or
+by reconciliation, whichever comes first; a repeated confirmation changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import structlog
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from domain.events import record, shipment_channel
+from domain.invoicing import ProformaContainer, estimate_initial_payment
+from domain.models.identity import Organisation
+from domain.models.payments import (
+    LIVE_STATUSES,
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+)
+from domain.models.port import VesselCall
+from domain.models.shipments import Container, Shipment
+from domain.money import Money
+from domain.ports.finance import Bill, BillStatus, FinanceSystem
+from domain.seed_tariffs import PRIOK_VERSIONS
+from domain.services.shipments import change_status, load_shipment
+from domain.shipment_status import ShipmentStatus, check_transition
+from domain.tariff import TariffBook, is_reefer, size_class_of
+from domain.unit_of_work import Database
+from domain.viewer import SYSTEM, PrincipalKind, Viewer
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_PORT = "IDTPP"
+PAYABLE = frozenset({ShipmentStatus.VERIFIED, ShipmentStatus.AWAITING_PAYMENT})
+LAPSED = {
+    BillStatus.EXPIRED: PaymentStatus.EXPIRED,
+    BillStatus.CANCELLED: PaymentStatus.CANCELLED,
+}
+SYSTEM_SCOPE = {"skip_tenancy": True}
+
+
+class FinanceUnavailableError(DomainError):
+    """The finance system could not be reached or failed; try again later."""
+
+    code = "FINANCE_UNAVAILABLE"
+
+
+class FinanceRefusedError(DomainError):
+    """The finance system refused the request; retrying will not help."""
+
+    code = "FINANCE_REFUSED"
+
+
+@dataclass(frozen=True, slots=True)
+class StartPayment:
+    """A client's request to pay; `expected_amount` is the amount it was shown."""
+
+    shipment_id: uuid.UUID
+    client_key: str
+    purpose: PaymentPurpose
+    expected_amount: Decimal | None = None
+
+
+async def start_payment(
+    database: Database,
+    viewer: Viewer,
+    finance: FinanceSystem,
+    command: StartPayment,
+    now: datetime,
+) -> Payment:
+    """Open (or resume) the payment for a client key and have Praya bill it."""
+    async with database.transaction(viewer) as session:
+        payment = await _open_payment(session, viewer, command, now)
+        if payment.status is not PaymentStatus.PENDING_CREATE:
+            return payment
+        shipment = await load_shipment(session, payment.shipment_id)
+        customer = await _customer_name(session, shipment)
+
+    bill = await finance.create_bill(
+        idempotency_key=str(payment.id),
+        shipment_ref=shipment.reference,
+        customer_name=customer,
+        amount=payment.amount,
+        currency=payment.currency,
+        description=f"Initial payment for {shipment.reference}",
+    )
+
+    async with database.transaction(viewer) as session:
+        return await _record_bill(session, viewer, payment.id, bill)
+
+
+async def initial_amount(
+    session: AsyncSession, shipment: Shipment, now: datetime
+) -> Money:
+    """The proforma total (with PPN) for the request's boxes, by the tariff in force."""
+    boxes = list(
+        await session.scalars(
+            select(Container).where(Container.shipment_id == shipment.id)
+        )
+    )
+    if not boxes:
+        raise ValidationError(
+            "the request has no containers to pay for", code="NO_CONTAINERS"
+        )
+    call = None
+    if shipment.vessel_call_id is not None:
+        call = await session.scalar(
+            select(VesselCall).where(VesselCall.id == shipment.vessel_call_id)
+        )
+    port = call.port if call is not None else DEFAULT_PORT
+    book = TariffBook.in_force([b for b in PRIOK_VERSIONS if b.port == port], now)
+    containers = [
+        ProformaContainer(b.number, size_class_of(b.size_type), is_reefer(b.size_type))
+        for b in boxes
+    ]
+    discharge = call.eta if call is not None and call.eta is not None else now
+    return estimate_initial_payment(book, containers, discharge).total
+
+
+async def _open_payment(
+    session: AsyncSession, viewer: Viewer, command: StartPayment, now: datetime
+) -> Payment:
+    key = command.client_key.strip()
+    if not 1 <= len(key) <= 100:
+        raise ValidationError(
+            "a client key is 1 to 100 characters", field=("clientKey",)
+        )
+    if command.purpose is not PaymentPurpose.INITIAL:
+        raise ValidationError(
+            "invoices are paid once they are issued",
+            code="INVOICE_NOT_AVAILABLE",
+            field=("purpose",),
+        )
+    # The lock serialises concurrent starts for one shipment, whatever their keys.
+    shipment = await load_shipment(session, command.shipment_id, lock=True)
+    amount = await initial_amount(session, shipment, now)
+
+    existing = await session.scalar(
+        select(Payment).where(
+            Payment.shipment_id == shipment.id, Payment.client_key == key
+        )
+    )
+    if existing is not None:
+        return _same_request(existing, command, amount)
+    _check_payable(shipment, command, amount)
+    await _refuse_second_live(session, shipment)
+
+    payment = Payment(
+        organisation_id=shipment.organisation_id,
+        shipment_id=shipment.id,
+        purpose=command.purpose,
+        client_key=key,
+        amount=amount.amount,
+        currency=amount.currency,
+        status=PaymentStatus.PENDING_CREATE,
+        started_by_id=None
+        if viewer.kind is PrincipalKind.SYSTEM
+        else viewer.principal_id,
+    )
+    session.add(payment)
+    await session.flush()
+    log.info("payment.opened", payment_id=str(payment.id), amount=str(amount))
+    return payment
+
+
+def _same_request(existing: Payment, command: StartPayment, amount: Money) -> Payment:
+    """A repeated key must repeat the request: same purpose, same amount."""
+    asked = (
+        command.expected_amount
+        if command.expected_amount is not None
+        else amount.amount
+    )
+    if existing.purpose is not command.purpose or existing.amount != asked:
+        raise ConflictError(
+            "this client key was used for another payment",
+            code="IDEMPOTENCY_CONFLICT",
+            field=("clientKey",),
+        )
+    return existing
+
+
+def _check_payable(shipment: Shipment, command: StartPayment, amount: Money) -> None:
+    if shipment.status not in PAYABLE:
+        raise ConflictError(
+            f"a {shipment.status.value} request cannot be paid yet",
+            code="NOT_PAYABLE",
+        )
+    if command.expected_amount is not None and command.expected_amount != amount.amount:
+        raise ConflictError(
+            f"the initial payment is now {amount}",
+            code="AMOUNT_CHANGED",
+            field=("expectedAmount",),
+        )
+
+
+async def _refuse_second_live(session: AsyncSession, shipment: Shipment) -> None:
+    live = await session.scalar(
+        select(Payment.id).where(
+            Payment.shipment_id == shipment.id,
+            Payment.purpose == PaymentPurpose.INITIAL,
+            Payment.status.in_(LIVE_STATUSES),
+        )
+    )
+    if live is not None:
+        raise ConflictError(
+            "the initial payment was already started with another client key",
+            code="PAYMENT_ALREADY_STARTED",
+            field=("clientKey",),
+        )
+
+
+async def _customer_name(session: AsyncSession, shipment: Shipment) -> str:
+    name = await session.scalar(
+        select(Organisation.name)
+        .where(Organisation.id == shipment.organisation_id)
+        .execution_options(**SYSTEM_SCOPE)
+    )
+    return name or shipment.consignee_name or shipment.reference
+
+
+async def _record_bill(
+    session: AsyncSession, viewer: Viewer, payment_id: uuid.UUID, bill: Bill
+) -> Payment:
+    payment = await _payment(session, Payment.id == payment_id)
+    if payment is None:
+        raise NotFoundError("the payment is gone", field=("shipmentId",))
+    if payment.status is not PaymentStatus.PENDING_CREATE:
+        return payment
+    payment.bill_id = bill.bill_id
+    payment.virtual_account = bill.virtual_account
+    payment.expires_at = bill.expires_at
+    payment.status = PaymentStatus.PENDING
+
+    shipment = await load_shipment(session, payment.shipment_id, lock=True)
+    if shipment.status is ShipmentStatus.VERIFIED:
+        await change_status(
+            session,
+            viewer,
+            shipment,
+            ShipmentStatus.AWAITING_PAYMENT,
+            f"initial payment billed to virtual account {bill.virtual_account}",
+        )
+    record(
+        session,
+        shipment_channel(shipment.id),
+        "PAYMENT_STARTED",
+        shipmentId=str(shipment.id),
+        paymentId=str(payment.id),
+    )
+    log.info("payment.billed", payment_id=str(payment.id), bill_id=bill.bill_id)
+    if bill.status is BillStatus.PAID and bill.paid_at is not None:
+        await _mark_paid(session, payment, bill.paid_at, None)
+    return payment
+
+
+class Confirmation(enum.StrEnum):
+    """What a paid notice did."""
+
+    CONFIRMED = "CONFIRMED"
+    DUPLICATE = "DUPLICATE"
+    UNKNOWN_BILL = "UNKNOWN_BILL"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+
+
+@dataclass(frozen=True, slots=True)
+class PaidNotice:
+    """Praya says a bill was paid: by callback (with an event id) or on request."""
+
+    bill_id: str
+    amount: Decimal
+    currency: str
+    paid_at: datetime
+    event_id: str | None = None
+
+
+async def confirm_payment(session: AsyncSession, notice: PaidNotice) -> Confirmation:
+    """Mark a bill's payment paid, once; repeats and strangers change nothing."""
+    payment = await _payment(session, Payment.bill_id == notice.bill_id)
+    if payment is None:
+        log.warning("payment.confirm.unknown_bill", bill_id=notice.bill_id)
+        return Confirmation.UNKNOWN_BILL
+    if payment.status is PaymentStatus.PAID:
+        log.info("payment.callback.duplicate", payment_id=str(payment.id))
+        return Confirmation.DUPLICATE
+    if (payment.amount, payment.currency) != (notice.amount, notice.currency):
+        log.warning(
+            "payment.confirm.amount_mismatch",
+            payment_id=str(payment.id),
+            expected=str(payment.amount),
+            paid=str(notice.amount),
+        )
+        return Confirmation.AMOUNT_MISMATCH
+    await _mark_paid(session, payment, notice.paid_at, notice.event_id)
+    return Confirmation.CONFIRMED
+
+
+async def _mark_paid(
+    session: AsyncSession, payment: Payment, paid_at: datetime, event_id: str | None
+) -> None:
+    payment.status = PaymentStatus.PAID
+    payment.paid_at = paid_at
+    payment.paid_event_id = event_id
+    shipment = await load_shipment(session, payment.shipment_id, lock=True)
+    try:
+        check_transition(shipment.status, ShipmentStatus.IN_SERVICE)
+    except ConflictError:
+        log.warning(
+            "payment.paid_in_unexpected_status",
+            shipment_id=str(shipment.id),
+            status=shipment.status.value,
+        )
+    else:
+        await change_status(
+            session, SYSTEM, shipment, ShipmentStatus.IN_SERVICE, "initial payment paid"
+        )
+    record(
+        session,
+        shipment_channel(shipment.id),
+        "PAYMENT_CONFIRMED",
+        shipmentId=str(shipment.id),
+        paymentId=str(payment.id),
+    )
+    log.info("payment.confirmed", payment_id=str(payment.id))
+
+
+async def _payment(
+    session: AsyncSession, condition: ColumnElement[bool]
+) -> Payment | None:
+    return await session.scalar(select(Payment).where(condition).with_for_update())
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """What one pass over the pending payments found."""
+
+    checked: int = 0
+    confirmed: int = 0
+    lapsed: int = 0
+    failed: int = 0
+
+
+async def reconcile_pending(
+    database: Database, finance: FinanceSystem, *, limit: int = 100
+) -> Reconciliation:
+    """Ask Praya about every billed, unpaid payment, so a lost callback still counts."""
+    async with database.transaction(SYSTEM) as session:
+        bills = list(
+            await session.scalars(
+                select(Payment.bill_id)
+                .where(Payment.status == PaymentStatus.PENDING)
+                .order_by(Payment.updated_at)
+                .limit(limit)
+            )
+        )
+    confirmed = lapsed = failed = 0
+    for bill_id in bills:
+        if bill_id is None:
+            continue
+        try:
+            bill = await finance.get_bill(bill_id)
+        except DomainError as error:
+            failed += 1
+            log.warning("payment.reconcile.failed", bill_id=bill_id, code=error.code)
+            continue
+        async with database.transaction(SYSTEM) as session:
+            outcome = await _settle(session, bill)
+        confirmed += outcome is Confirmation.CONFIRMED
+        lapsed += outcome is None and bill.status in LAPSED
+    return Reconciliation(len(bills), confirmed, lapsed, failed)
+
+
+async def _settle(session: AsyncSession, bill: Bill) -> Confirmation | None:
+    if bill.status is BillStatus.PAID and bill.paid_at is not None:
+        notice = PaidNotice(bill.bill_id, bill.amount, bill.currency, bill.paid_at)
+        return await confirm_payment(session, notice)
+    lapsed = LAPSED.get(bill.status)
+    if lapsed is None:
+        return None
+    payment = await _payment(session, Payment.bill_id == bill.bill_id)
+    if payment is not None and payment.status is PaymentStatus.PENDING:
+        payment.status = lapsed
+        log.info("payment.lapsed", payment_id=str(payment.id), status=lapsed.value)
+    return None

@@ -1,0 +1,97 @@
+"""Payments of a shipment, as bills at the finance system show them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Self
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry import relay
+
+from domain.models import payments as models
+from schema.context import Info
+from schema.scalars import Money
+
+strawberry.enum(
+    models.PaymentStatus,
+    description="PENDING_CREATE: not yet billed (retry with the same client key); "
+    "PENDING: billed, awaiting transfer; PAID; EXPIRED; CANCELLED.",
+)
+strawberry.enum(
+    models.PaymentPurpose,
+    description="What a payment settles: the initial payment or an invoice.",
+)
+PaymentStatus = models.PaymentStatus
+PaymentPurpose = models.PaymentPurpose
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+@strawberry.type(
+    description="A payment of a shipment, billed by the finance system to a "
+    "virtual account (a bank account number for this bill only)."
+)
+class Payment(relay.Node):
+    id: relay.NodeID[str]
+    purpose: PaymentPurpose = strawberry.field(description="What it settles.")
+    status: PaymentStatus = strawberry.field(description="Where it stands.")
+    amount: Money = strawberry.field(description="The amount billed, PPN included.")
+    client_key: str = strawberry.field(
+        description="The client's idempotency key it was started with."
+    )
+    virtual_account: str | None = strawberry.field(
+        description="Where to transfer the amount; null until billed."
+    )
+    expires_at: datetime | None = strawberry.field(
+        description="When the bill lapses unpaid."
+    )
+    paid_at: datetime | None = strawberry.field(description="When it was paid.")
+    created_at: datetime = strawberry.field(description="When it was started.")
+    shipment_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, row: models.Payment) -> Self:
+        return cls(
+            id=str(row.id),
+            purpose=row.purpose,
+            status=row.status,
+            amount=Money(amount=row.amount, currency=row.currency),
+            client_key=row.client_key,
+            virtual_account=row.virtual_account,
+            expires_at=row.expires_at,
+            paid_at=row.paid_at,
+            created_at=row.created_at,
+            shipment_id=row.shipment_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        keys = [_uuid(i) for i in node_ids]
+        rows = await info.context.loaders.of(models.Payment).load_many(keys)
+        return [cls.from_model(r) if r is not None else None for r in rows]
+
+
+async def payments_by_shipment(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[list[Payment]]:
+    """Batch: each shipment's payments, oldest first."""
+    rows = await session.scalars(
+        select(models.Payment)
+        .where(models.Payment.shipment_id.in_(keys))
+        .order_by(models.Payment.created_at, models.Payment.id)
+    )
+    grouped: dict[uuid.UUID, list[Payment]] = {key: [] for key in keys}
+    for row in rows:
+        grouped[row.shipment_id].append(Payment.from_model(row))
+    return [grouped[key] for key in keys]
