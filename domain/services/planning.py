@@ -1,0 +1,372 @@
+"""Pickup plans: recommend, accept, and repair or improve after events.
+
+The optimiser is synchronous CPU work; every solve runs in a worker thread
+(asyncio.to_thread) under a time limit, so the event loop keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.events import record
+from domain.models.scheduling import (
+    BookingStatus,
+    PickupPlan,
+    PickupPlanItem,
+    PlanReason,
+    TruckBooking,
+)
+from domain.models.shipments import Shipment
+from domain.services import bookings
+from domain.services.plan_inputs import PlanInputs, PreferredWindow, load_inputs
+from domain.services.plan_store import (
+    PLANS_CHANNEL,
+    optimiser_plan,
+    outline,
+    plan_changed,
+    plan_items,
+    preview,
+    save_plan,
+)
+from domain.viewer import Viewer
+from optimizer import Plan, SolveOptions, improve, repair, solve
+
+log = structlog.get_logger(__name__)
+
+RECOMMEND_SECONDS = 2.0
+IMPROVE_SECONDS = 5.0
+MAX_WINDOWS = 20
+
+
+async def recommend_plan(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    shipment_id: uuid.UUID,
+    windows: Sequence[PreferredWindow],
+    now: datetime | None = None,
+) -> PickupPlan:
+    """Ask the optimiser for the shipment's best pickup slots; it becomes current."""
+    at = now or datetime.now(UTC)
+    shipment = await _shipment(session, shipment_id)
+    previous = await current_plan(session, shipment.id, lock=True)
+    inputs = await load_inputs(session, shipment, list(windows), at)
+    _check_windows(windows, inputs)
+
+    options = SolveOptions(time_limit_s=RECOMMEND_SECONDS)
+    result = await asyncio.to_thread(solve, inputs.instance, options)
+
+    row = await save_plan(
+        session,
+        shipment,
+        inputs,
+        result,
+        reason=PlanReason.REQUESTED,
+        previous=previous,
+        windows=windows,
+        now=at,
+    )
+    record(session, PLANS_CHANNEL, "plan.created", shipmentId=str(shipment.id))
+    log.info("plan.recommended", shipment=str(shipment.id), cost=row.total_cost)
+    return row
+
+
+async def current_plan(
+    session: AsyncSession, shipment_id: uuid.UUID, *, lock: bool = False
+) -> PickupPlan | None:
+    """The shipment's current plan version, if the viewer may see it."""
+    statement = select(PickupPlan).where(
+        PickupPlan.shipment_id == shipment_id, PickupPlan.superseded_at.is_(None)
+    )
+    if lock:
+        statement = statement.with_for_update()
+    found: PickupPlan | None = await session.scalar(statement)
+    return found
+
+
+async def accept_plan(
+    session: AsyncSession,
+    viewer: Viewer,
+    *,
+    plan_id: uuid.UUID,
+    truck: bookings.Truck,
+    now: datetime | None = None,
+) -> tuple[PickupPlan, list[TruckBooking]]:
+    """Book every recommended slot: new bookings, moves of bookings it relocated.
+
+    All or nothing: if any slot filled up since the plan was made, nothing
+    is booked and the error names the container.
+    """
+    at = now or datetime.now(UTC)
+    truck = truck.checked()
+    plan = await _acceptable(session, plan_id)
+
+    booked: list[TruckBooking] = []
+    for item in await plan_items(session, plan.id):
+        if item.slot_id is None:
+            continue
+        try:
+            booked.append(
+                await _book_item(session, viewer, item, item.slot_id, truck, at)
+            )
+        except ConflictError as error:
+            message = f"{error.message} (container {item.container_id})"
+            raise ConflictError(message, code=error.code, field=("planId",)) from error
+
+    plan.accepted_at = at
+    plan_changed(session, plan)
+    log.info("plan.accepted", plan=str(plan.id), bookings=len(booked))
+    return plan, booked
+
+
+async def mark_stale(
+    session: AsyncSession,
+    *,
+    terminal: str | None = None,
+    vessel_call_id: uuid.UUID | None = None,
+    shipment_id: uuid.UUID | None = None,
+) -> int:
+    """Mark the current plans an event touched for the replanner; count them."""
+    touched = [
+        c
+        for c in (
+            None if terminal is None else PickupPlan.terminal == terminal,
+            None
+            if vessel_call_id is None
+            else PickupPlan.vessel_call_id == vessel_call_id,
+            None if shipment_id is None else PickupPlan.shipment_id == shipment_id,
+        )
+        if c is not None
+    ]
+    if not touched:
+        return 0
+    # Plans of every organisation are touched by terminal-wide events.
+    result = await session.execute(
+        update(PickupPlan)
+        .where(
+            PickupPlan.superseded_at.is_(None),
+            PickupPlan.stale_since.is_(None),
+            or_(*touched),
+        )
+        .values(stale_since=datetime.now(UTC))
+        .returning(PickupPlan.id),
+        execution_options={"skip_tenancy": True, "synchronize_session": False},
+    )
+    count = len(result.all())
+    if count:
+        record(session, PLANS_CHANNEL, "plans.stale", count=str(count))
+    return count
+
+
+async def repair_next(
+    session: AsyncSession, now: datetime | None = None
+) -> tuple[uuid.UUID, bool] | None:
+    """Repair one stale plan (claimed with SKIP LOCKED): (shipment, changed), or None.
+
+    The old plan is kept and only containers whose slot no longer works move
+    (optimizer.repair); a new version is saved only if what the customer sees
+    changed, else the plan is simply marked fresh.
+    """
+    at = now or datetime.now(UTC)
+    plan = await session.scalar(
+        select(PickupPlan)
+        .where(PickupPlan.stale_since.is_not(None), PickupPlan.superseded_at.is_(None))
+        .order_by(PickupPlan.stale_since)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if plan is None:
+        return None
+    plan.stale_since = None
+    shipment = await session.get_one(Shipment, plan.shipment_id)
+    windows = [PreferredWindow.from_json(w) for w in plan.preferred_windows]
+    inputs = await load_inputs(session, shipment, windows, at)
+    items = await plan_items(session, plan.id)
+
+    result = await asyncio.to_thread(
+        repair, inputs.instance, optimiser_plan(plan, items)
+    )
+
+    if preview(inputs, result, plan) == outline(items):
+        return shipment.id, False
+    await save_plan(
+        session,
+        shipment,
+        inputs,
+        result,
+        reason=PlanReason.REPAIRED,
+        previous=plan,
+        windows=windows,
+        now=at,
+    )
+    log.info("plan.repaired", shipment=str(shipment.id), moved=result.moved)
+    return shipment.id, True
+
+
+@dataclass(frozen=True, slots=True)
+class Improvement:
+    """A snapshot to improve outside any transaction, and the version it came from."""
+
+    plan_id: uuid.UUID
+    version: int
+    total_cost: int
+    inputs: PlanInputs
+    previous: Plan
+
+
+async def improvement(
+    session: AsyncSession, shipment_id: uuid.UUID, now: datetime | None = None
+) -> Improvement | None:
+    """What the background improvement of a shipment's current plan starts from."""
+    plan = await current_plan(session, shipment_id)
+    if plan is None or plan.stale_since is not None:
+        return None
+    shipment = await session.get_one(Shipment, shipment_id)
+    windows = [PreferredWindow.from_json(w) for w in plan.preferred_windows]
+    inputs = await load_inputs(session, shipment, windows, now or datetime.now(UTC))
+    previous = optimiser_plan(plan, await plan_items(session, plan.id))
+    return Improvement(plan.id, plan.version, plan.total_cost, inputs, previous)
+
+
+async def solve_improvement(job: Improvement, seconds: float = IMPROVE_SECONDS) -> Plan:
+    """A full re-solve that pays the move cost for every changed slot."""
+    options = SolveOptions(time_limit_s=seconds)
+    return await asyncio.to_thread(
+        improve, job.inputs.instance, job.previous, (), options
+    )
+
+
+async def save_improvement(
+    session: AsyncSession, job: Improvement, result: Plan, now: datetime | None = None
+) -> PickupPlan | None:
+    """Keep the improved plan if it is cheaper, moves included, and still current."""
+    if result.cost.total >= job.total_cost:
+        return None
+    plan = await session.scalar(
+        select(PickupPlan)
+        .where(PickupPlan.id == job.plan_id, PickupPlan.superseded_at.is_(None))
+        .with_for_update()
+    )
+    if plan is None or plan.version != job.version or plan.stale_since is not None:
+        return None
+    shipment = await session.get_one(Shipment, plan.shipment_id)
+    windows = [PreferredWindow.from_json(w) for w in plan.preferred_windows]
+    saved = await save_plan(
+        session,
+        shipment,
+        job.inputs,
+        result,
+        reason=PlanReason.IMPROVED,
+        previous=plan,
+        windows=windows,
+        now=now or datetime.now(UTC),
+    )
+    log.info("plan.improved", shipment=str(shipment.id), cost=saved.total_cost)
+    return saved
+
+
+async def watched(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+    """(shipment, vessel call) of every current plan: what the replanner follows."""
+    rows = await session.execute(
+        select(PickupPlan.shipment_id, PickupPlan.vessel_call_id).where(
+            PickupPlan.superseded_at.is_(None)
+        )
+    )
+    return [(shipment, call) for shipment, call in rows.all()]
+
+
+async def _shipment(session: AsyncSession, shipment_id: uuid.UUID) -> Shipment:
+    shipment = await session.get(Shipment, shipment_id)
+    if shipment is None:
+        raise NotFoundError("no such shipment", field=("shipmentId",))
+    return shipment
+
+
+def _check_windows(windows: Sequence[PreferredWindow], inputs: PlanInputs) -> None:
+    if len(windows) > MAX_WINDOWS:
+        raise ValidationError(
+            f"at most {MAX_WINDOWS} windows", field=("preferredWindows",)
+        )
+    if not inputs.containers:
+        raise ValidationError(
+            "the shipment has no container left to pick up", code="NO_CONTAINERS"
+        )
+    named: set[uuid.UUID] = set()
+    ours = {c.id for c in inputs.containers.values()}
+    for index, window in enumerate(windows):
+        field = ("preferredWindows", str(index))
+        if window.end <= window.start:
+            raise ValidationError("`to` must come after `from`", field=(*field, "to"))
+        for cid in window.container_ids or ():
+            if cid not in ours:
+                raise NotFoundError(
+                    "no such container in the shipment",
+                    field=(*field, "containerIds"),
+                )
+            if cid in named:
+                raise ValidationError(
+                    "a container may have one preferred window",
+                    code="WINDOWS_OVERLAP",
+                    field=(*field, "containerIds"),
+                )
+            named.add(cid)
+
+
+async def _acceptable(session: AsyncSession, plan_id: uuid.UUID) -> PickupPlan:
+    plan = await session.scalar(
+        select(PickupPlan).where(PickupPlan.id == plan_id).with_for_update()
+    )
+    if plan is None:
+        raise NotFoundError("no such plan", field=("planId",))
+    if plan.superseded_at is not None:
+        raise ConflictError(
+            "a newer plan replaced this one; accept the current plan",
+            code="PLAN_SUPERSEDED",
+            field=("planId",),
+        )
+    if plan.stale_since is not None:
+        raise ConflictError(
+            "the plan is being re-planned after a change; try again shortly",
+            code="PLAN_STALE",
+            field=("planId",),
+        )
+    return plan
+
+
+async def _book_item(
+    session: AsyncSession,
+    viewer: Viewer,
+    item: PickupPlanItem,
+    slot_id: uuid.UUID,
+    truck: bookings.Truck,
+    at: datetime,
+) -> TruckBooking:
+    active = await session.scalar(
+        select(TruckBooking).where(
+            TruckBooking.container_id == item.container_id,
+            TruckBooking.status == BookingStatus.ACTIVE,
+        )
+    )
+    if active is None:
+        return await bookings.book_pickup(
+            session,
+            viewer,
+            container_id=item.container_id,
+            slot_id=slot_id,
+            truck=truck,
+            now=at,
+        )
+    if active.slot_id == slot_id:
+        return active
+    return await bookings.reschedule_booking(
+        session, viewer, booking_id=active.id, slot_id=slot_id, truck=truck, now=at
+    )

@@ -1,0 +1,350 @@
+"""Pickup plans through the API: recommend, explain, accept, repair on ETA moves."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from starlette.applications import Starlette
+from strawberry import relay
+
+from domain import events
+from domain.models.scheduling import TruckBooking
+from domain.models.shipments import Container, ContainerStatus
+from domain.models.tracking import FeedCursor
+from domain.ports.vessels import VesselChangePage
+from domain.services import feed_cursors, vessel_sync
+from domain.unit_of_work import Database
+from domain.vessel_events import (
+    PortCallEventType,
+    PortCallService,
+    PortCallTimestamp,
+    TimestampClassifier,
+)
+from domain.viewer import SYSTEM
+from tests.support.factories import Factory, Member
+from tests.support.scheduling import (
+    Box,
+    Cargo,
+    box_numbers,
+    cargo,
+    configure,
+    discharged,
+    next_hour,
+    next_message,
+    plan_socket,
+)
+
+PLAN_FIELDS = """
+  id version reason method optimal moved stale current acceptedAt
+  totalCost { amount currency }
+  preferredWindows { from to }
+  discharge { berthAt quayCranes movesPerCraneHour }
+  items {
+    container { number }
+    slot { id startsAt endsAt }
+    readyAt latestPickupAt dischargeAt dischargeEstimated
+    preferredWindow { from to }
+    deviationMinutes storageDays
+    storageCost { amount }
+    storagePeriodAvoided { startsAt cost { amount } }
+    cost { amount }
+    unassignedReason detail bookingAtRisk assumedConditions
+    booking { id status slot { id } atRiskReason }
+    alternatives { slot { id startsAt } cost { amount } storageCost { amount }
+                   deviationMinutes full }
+  }
+"""
+RECOMMEND = f"""
+mutation($input: RecommendPickupPlanInput!) {{
+  recommendPickupPlan(input: $input) {{
+    plan {{ {PLAN_FIELDS} }}
+    userErrors {{ field code message }}
+  }}
+}}"""
+ACCEPT = """
+mutation($input: AcceptPickupPlanInput!) {
+  acceptPickupPlan(input: $input) {
+    plan { id acceptedAt }
+    bookings { id status truckPlate slot { id booked } container { number } }
+    userErrors { field code message }
+  }
+}"""
+PLAN = f"""
+query($id: ID!) {{ pickupPlan(shipmentId: $id) {{ {PLAN_FIELDS} }} }}"""
+
+
+def relay_key(global_id: str) -> str:
+    return relay.GlobalID.from_id(global_id).node_id
+
+
+def _at(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+async def _world(
+    factory: Factory, database: Database
+) -> tuple[Member, Cargo, datetime, list[dict[str, Any]]]:
+    """Box 1 is in the yard; box 2 is on a vessel berthing in ten hours."""
+    owner = await factory.member()
+    operator = await factory.operator()
+    first, second = sorted(box_numbers(2))
+    eta = next_hour(10)
+    shipment = await cargo(
+        database, owner.organisation_id, [discharged(first), Box(second)], eta=eta
+    )
+    slots = await configure(operator.client, next_hour(1), 48, quota=5)
+    return owner, shipment, eta, slots
+
+
+async def _recommend(
+    owner: Member, shipment: Cargo, windows: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    payload = await owner.client.mutate(
+        RECOMMEND,
+        {"input": {"shipmentId": shipment.shipment_gid, "preferredWindows": windows}},
+    )
+    plan: dict[str, Any] = payload["plan"]
+    return plan
+
+
+async def test_a_plan_gives_each_container_a_slot_and_says_why(
+    factory: Factory, database: Database
+) -> None:
+    owner, shipment, eta, slots = await _world(factory, database)
+    window = {"from": next_hour(1).isoformat(), "to": next_hour(3).isoformat()}
+
+    plan = await _recommend(owner, shipment, [window])
+    shown = (await owner.client.data(PLAN, {"id": shipment.shipment_gid}))["pickupPlan"]
+
+    assert shown == plan
+    assert (plan["version"], plan["reason"], plan["current"]) == (1, "REQUESTED", True)
+    assert plan["discharge"] == {
+        "berthAt": eta.isoformat(),
+        "quayCranes": 3,
+        "movesPerCraneHour": 25,
+    }
+    in_yard, on_board = plan["items"]
+    assert in_yard["container"]["number"] == shipment.numbers[0]
+    assert in_yard["slot"]["id"] == slots[0]["id"]
+    assert in_yard["dischargeEstimated"] is False
+    assert in_yard["deviationMinutes"] == 0
+    assert in_yard["assumedConditions"] == ["DO_VALID", "PAID"]
+    assert len(in_yard["alternatives"]) == 3
+    avoided = _at(in_yard["storagePeriodAvoided"]["startsAt"])
+    assert avoided.astimezone(UTC).hour == 17  # midnight in Jakarta (WIB, UTC+7)
+    assert int(in_yard["storagePeriodAvoided"]["cost"]["amount"]) > 0
+    # Box 2 comes off with the first move of its crane (60 / 25 minutes, rounded
+    # up), then settles an hour: ready at +10:03, so the slot at +11:00 is
+    # too early and the two-hour slot from +13:00 is the first it can take.
+    assert on_board["dischargeEstimated"] is True
+    assert _at(on_board["dischargeAt"]) == eta + timedelta(minutes=3)
+    assert _at(on_board["readyAt"]) == eta + timedelta(minutes=63)
+    assert _at(on_board["slot"]["startsAt"]) == next_hour(13)
+    assert on_board["deviationMinutes"] > 0
+    assert on_board["unassignedReason"] is None
+
+
+async def test_accepting_a_plan_books_every_planned_slot_once(
+    factory: Factory, database: Database
+) -> None:
+    owner, shipment, _, _ = await _world(factory, database)
+    plan = await _recommend(owner, shipment)
+    accept = {"input": {"planId": plan["id"], "truckPlate": "b 9876 kl"}}
+
+    accepted = await owner.client.mutate(ACCEPT, accept)
+    again = await owner.client.mutate(ACCEPT, accept)
+
+    planned = {i["container"]["number"]: i["slot"]["id"] for i in plan["items"]}
+    booked = {b["container"]["number"]: b["slot"]["id"] for b in accepted["bookings"]}
+    assert booked == planned
+    assert {b["truckPlate"] for b in accepted["bookings"]} == {"B 9876 KL"}
+    assert accepted["plan"]["acceptedAt"] is not None
+    assert [b["id"] for b in again["bookings"]] == [
+        b["id"] for b in accepted["bookings"]
+    ]
+    per_slot = Counter(planned.values())
+    assert {b["slot"]["id"]: b["slot"]["booked"] for b in again["bookings"]} == dict(
+        per_slot
+    )
+
+
+async def test_a_superseded_plan_cannot_be_accepted(
+    factory: Factory, database: Database
+) -> None:
+    owner, shipment, _, _ = await _world(factory, database)
+    old = await _recommend(owner, shipment)
+    await _recommend(owner, shipment)
+
+    data = await owner.client.data(ACCEPT, {"input": {"planId": old["id"]}})
+
+    assert data["acceptPickupPlan"]["userErrors"][0]["code"] == "PLAN_SUPERSEDED"
+
+
+async def _move_eta(database: Database, call_ref: str, eta: datetime) -> None:
+    """A new estimated berth arrival through the vessel feed's domain service."""
+    now = datetime.now(UTC)
+    stamp = PortCallTimestamp(
+        event_id=f"test-{uuid.uuid4().hex}",
+        call_ref=call_ref,
+        classifier=TimestampClassifier.EST,
+        event_type=PortCallEventType.ARRI,
+        service=PortCallService.BERTH,
+        event_time=eta,
+        created_at=now,
+    )
+    async with database.transaction(SYSTEM) as session:
+        since = await session.scalar(
+            select(FeedCursor.cursor).where(FeedCursor.source == feed_cursors.VESSELS)
+        )
+        page = VesselChangePage((), (), (stamp,), f"c-{uuid.uuid4().hex}", False)
+        result = await vessel_sync.apply_vessel_changes(
+            session, page, since=since, now=now
+        )
+    assert result.calls_changed == 1
+
+
+async def _until(check: Any) -> None:
+    async with asyncio.timeout(20):
+        while not check():
+            await asyncio.sleep(0.05)
+
+
+async def test_an_eta_change_repairs_the_plan_and_keeps_untouched_bookings(
+    factory: Factory, database: Database, app: Starlette, live_server: str
+) -> None:
+    owner, shipment, eta, _ = await _world(factory, database)
+    plan = await _recommend(owner, shipment)
+    accepted = await owner.client.mutate(ACCEPT, {"input": {"planId": plan["id"]}})
+    runtime = app.state.runtime
+    await runtime.extras["relay"].drain()
+    replanner = runtime.extras["replanner"]
+    await _until(lambda: replanner.watching(f"vessel-call:{shipment.call_id}"))
+    token = owner.client.token
+    assert token is not None
+
+    async with plan_socket(live_server, token, shipment.shipment_gid) as socket:
+        channel = f"plan:{shipment.shipment_id}"
+        await _until(lambda: runtime.broadcast.subscriber_count(channel) > 0)
+        await _move_eta(database, shipment.call_ref, eta + timedelta(hours=12))
+        await runtime.extras["relay"].drain()
+        message = await next_message(socket)
+
+    assert message["type"] == "next", message
+    repaired = message["payload"]["data"]["pickupPlanChanged"]
+    assert (repaired["version"], repaired["reason"]) == (2, "REPAIRED")
+    assert repaired["discharge"]["berthAt"] == (eta + timedelta(hours=12)).isoformat()
+    before = {i["container"]["number"]: i for i in plan["items"]}
+    in_yard, on_board = repaired["items"]
+    kept = accepted["bookings"][0]
+    assert in_yard["slot"]["id"] == before[shipment.numbers[0]]["slot"]["id"]
+    assert in_yard["booking"] == {
+        "id": kept["id"],
+        "atRiskReason": None,
+        "slot": {"id": kept["slot"]["id"]},
+    }
+    assert in_yard["bookingAtRisk"] is False
+    assert on_board["bookingAtRisk"] is True
+    assert on_board["booking"]["atRiskReason"]
+    assert _at(on_board["readyAt"]) == eta + timedelta(hours=12, minutes=63)
+    assert _at(on_board["slot"]["startsAt"]) >= _at(on_board["readyAt"])
+    assert repaired["moved"] == 1
+    # The re-plan flags the booking it could not keep; it moves no booking.
+    async with database.transaction(SYSTEM) as session:
+        rows = list(await session.scalars(select(TruckBooking)))
+    assert {(str(b.id), str(b.slot_id)) for b in rows} == {
+        (relay_key(b["id"]), relay_key(b["slot"]["id"])) for b in accepted["bookings"]
+    }
+
+
+async def test_a_customer_of_another_organisation_gets_no_plan(
+    factory: Factory, database: Database
+) -> None:
+    owner, shipment, _, _ = await _world(factory, database)
+    outsider = await factory.member()
+    plan = await _recommend(owner, shipment)
+
+    seen = await outsider.client.data(PLAN, {"id": shipment.shipment_gid})
+    refused = await outsider.client.data(
+        RECOMMEND, {"input": {"shipmentId": shipment.shipment_gid}}
+    )
+    accept = await outsider.client.data(ACCEPT, {"input": {"planId": plan["id"]}})
+
+    assert seen["pickupPlan"] is None
+    assert refused["recommendPickupPlan"]["userErrors"][0]["code"] == "NOT_FOUND"
+    assert accept["acceptPickupPlan"]["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+async def _replanned(owner: Member, shipment: Cargo, version: int) -> dict[str, Any]:
+    """The current plan once the replanner has made version `version`."""
+    async with asyncio.timeout(20):
+        while True:
+            data = await owner.client.data(PLAN, {"id": shipment.shipment_gid})
+            if data["pickupPlan"]["version"] >= version:
+                plan: dict[str, Any] = data["pickupPlan"]
+                return plan
+            await asyncio.sleep(0.1)
+
+
+async def test_a_quota_cut_to_zero_moves_only_the_boxes_planned_there(
+    factory: Factory, database: Database, app: Starlette
+) -> None:
+    owner, shipment, _, _ = await _world(factory, database)
+    operator = await factory.operator()
+    first_slot = {
+        "from": next_hour(1).isoformat(),
+        "to": next_hour(3).isoformat(),
+        "containerNumbers": [shipment.numbers[0]],
+    }
+    plan = await _recommend(owner, shipment, [first_slot])
+    in_yard, on_board = plan["items"]
+    assert in_yard["slot"]["id"] != on_board["slot"]["id"]
+    await app.state.runtime.extras["relay"].drain()
+
+    await operator.client.mutate(
+        "mutation($id: ID!) { updateSlotQuota(input: {slotId: $id, quota: 0}) "
+        "{ userErrors { code } } }",
+        {"id": on_board["slot"]["id"]},
+    )
+    repaired = await _replanned(owner, shipment, 2)
+
+    assert repaired["reason"] == "REPAIRED"
+    assert repaired["items"][0]["slot"]["id"] == in_yard["slot"]["id"]
+    assert repaired["items"][1]["slot"]["id"] != on_board["slot"]["id"]
+    assert repaired["moved"] == 1
+
+
+async def test_an_inspection_holds_the_box_and_flags_its_booking(
+    factory: Factory, database: Database, app: Starlette
+) -> None:
+    owner, shipment, _, _ = await _world(factory, database)
+    plan = await _recommend(owner, shipment)
+    await owner.client.mutate(ACCEPT, {"input": {"planId": plan["id"]}})
+    await app.state.runtime.extras["relay"].drain()
+    replanner = app.state.runtime.extras["replanner"]
+    await _until(lambda: replanner.watching(f"shipment:{shipment.shipment_id}"))
+
+    async with database.transaction(SYSTEM) as session:
+        box = await session.scalar(
+            select(Container).where(Container.number == shipment.numbers[0])
+        )
+        assert box is not None
+        box.status = ContainerStatus.IN_INSPECTION
+        events.record(
+            session,
+            events.shipment_channel(shipment.shipment_id),
+            "container.inspection",
+            shipmentId=str(shipment.shipment_id),
+        )
+    repaired = await _replanned(owner, shipment, 2)
+
+    held, other = repaired["items"]
+    assert held["unassignedReason"] == "HELD"
+    assert held["slot"] is None
+    assert held["bookingAtRisk"] is True
+    assert held["booking"]["atRiskReason"].startswith("waiting for customs release")
+    assert other["bookingAtRisk"] is False
