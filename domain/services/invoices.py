@@ -1,0 +1,406 @@
+"""Issuing the one consolidated invoice of a shipment, and settling its balance.
+
+The invoice is computed from what was recorded: each box's discharge and
+gate-out times (or the moment of issue while it is still in the yard), its
+red-lane inspections from the terminal's events, terminal deliveries, the
+documents on file, and the initial payment paid through the finance system.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.container_events import standing
+from domain.errors import ConflictError, ValidationError, ValidationErrors
+from domain.events import record, shipment_channel
+from domain.invoicing import ContainerUsage, InvoiceDraft, compute_invoice
+from domain.models.billing import (
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    TariffVersion,
+)
+from domain.models.documents import Document
+from domain.models.gate import Delivery, DeliveryStatus
+from domain.models.payments import Payment, PaymentPurpose, PaymentStatus
+from domain.models.port import VesselCall
+from domain.models.shipments import Container, Shipment
+from domain.models.tracking import ContainerEventRow
+from domain.money import Money
+from domain.ports.terminal import ContainerEvent, ContainerEventType
+from domain.services import tariffs
+from domain.services.shipments import load_shipment
+from domain.services.terminal_sync import to_event
+from domain.shipment_status import ShipmentStatus
+from domain.tariff import JAKARTA, TariffBook, is_reefer, size_class_of
+from domain.viewer import Viewer
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_PORT = "IDTPP"
+NUMBER_PREFIX = "INV"
+# A request is invoiced once the terminal has served it: not before verification.
+INVOICEABLE = frozenset(
+    {
+        ShipmentStatus.VERIFIED,
+        ShipmentStatus.AWAITING_PAYMENT,
+        ShipmentStatus.IN_SERVICE,
+        ShipmentStatus.READY_FOR_PICKUP,
+        ShipmentStatus.COMPLETED,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvoice:
+    """An invoice as stored, with its lines in order."""
+
+    invoice: Invoice
+    lines: tuple[InvoiceLine, ...]
+
+
+async def finalize_invoice(
+    session: AsyncSession, viewer: Viewer, shipment_id: uuid.UUID, now: datetime
+) -> IssuedInvoice:
+    """Issue the shipment's consolidated invoice, numbered gaplessly per year.
+
+    Boxes still in the yard are charged to `now`. A second call for the same
+    shipment is refused (ALREADY_INVOICED), also when two race.
+    """
+    shipment = await load_shipment(session, shipment_id, lock=True)
+    await _check_invoiceable(session, shipment)
+    boxes = await _containers(session, shipment.id)
+
+    version, book = await _tariff_for(session, shipment, boxes)
+    draft = compute_invoice(
+        book,
+        await usage_of(session, shipment, boxes, book),
+        await _documents_count(session, shipment.id),
+        await _initial_payment(session, shipment.id, book.currency),
+        as_of=now,
+    )
+
+    invoice = await _store(session, viewer, shipment, version, draft, now)
+    lines = _store_lines(session, invoice, draft)
+    await session.flush()
+    record(
+        session,
+        shipment_channel(shipment.id),
+        "INVOICE_ISSUED",
+        shipmentId=str(shipment.id),
+        invoiceId=str(invoice.id),
+    )
+    log.info(
+        "invoice.issued",
+        invoice_id=str(invoice.id),
+        number=invoice.number,
+        total=str(invoice.total),
+    )
+    return IssuedInvoice(invoice, lines)
+
+
+async def usage_of(
+    session: AsyncSession,
+    shipment: Shipment,
+    boxes: Sequence[Container],
+    book: TariffBook,
+) -> list[ContainerUsage]:
+    """What each discharged box used, read from the recorded events."""
+    inspections = await inspections_by_number(
+        session, [b.number for b in boxes], shipment.vessel_call_id
+    )
+    delivered = await _delivery_zones(session, shipment.id)
+    usage = []
+    for box in boxes:
+        if box.discharged_at is None:
+            continue
+        usage.append(
+            ContainerUsage(
+                box.number,
+                size_class_of(box.size_type),
+                box.discharged_at,
+                reefer=is_reefer(box.size_type),
+                gate_out_at=box.gated_out_at,
+                inspections=inspections.get(box.number, 0),
+                delivery=box.id in delivered,
+                delivery_zone=delivered.get(box.id, "") or _default_zone(book),
+            )
+        )
+    return usage
+
+
+async def events_by_number(
+    session: AsyncSession, numbers: Sequence[str], call_id: uuid.UUID | None
+) -> dict[str, list[ContainerEvent]]:
+    """The standing terminal events of boxes, by number, on the shipment's call."""
+    statement = select(ContainerEventRow).where(
+        ContainerEventRow.container_number.in_(numbers)
+    )
+    if call_id is not None:
+        statement = statement.where(ContainerEventRow.vessel_call_id == call_id)
+    rows = await session.scalars(statement.order_by(ContainerEventRow.seq))
+    grouped: dict[str, list[ContainerEvent]] = defaultdict(list)
+    for row in rows:
+        grouped[row.container_number].append(to_event(row))
+    return {number: standing(events) for number, events in grouped.items()}
+
+
+async def inspections_by_number(
+    session: AsyncSession, numbers: Sequence[str], call_id: uuid.UUID | None
+) -> dict[str, int]:
+    """Red-lane inspections (behandle) each box went through: its INSP_START events."""
+    events = await events_by_number(session, numbers, call_id)
+    return {
+        number: sum(e.event_type is ContainerEventType.INSP_START for e in timeline)
+        for number, timeline in events.items()
+    }
+
+
+async def invoice_of_shipment(
+    session: AsyncSession, shipment_id: uuid.UUID
+) -> Invoice | None:
+    invoice: Invoice | None = await session.scalar(
+        select(Invoice).where(Invoice.shipment_id == shipment_id)
+    )
+    return invoice
+
+
+async def paid_at(session: AsyncSession, invoice: Invoice) -> datetime | None:
+    """When the invoice's balance was settled, or None while any of it is owed.
+
+    Settled when nothing was due at issue, when recorded paid, or when the
+    invoice payments confirmed by the finance system cover the balance.
+    """
+    if invoice.balance_due <= 0:
+        return invoice.issued_at
+    if invoice.paid_at is not None:
+        return invoice.paid_at
+    paid, last = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(Payment.amount), 0), func.max(Payment.paid_at)
+            ).where(
+                Payment.shipment_id == invoice.shipment_id,
+                Payment.purpose == PaymentPurpose.INVOICE,
+                Payment.status == PaymentStatus.PAID,
+            )
+        )
+    ).one()
+    return last if Decimal(paid) >= invoice.balance_due else None
+
+
+async def record_payment(
+    session: AsyncSession,
+    shipment_id: uuid.UUID,
+    amount: Money,
+    at: datetime,
+) -> Invoice:
+    """Credit a confirmed payment of the balance; PAID once it is covered.
+
+    For the finance system's paid notice of an INVOICE payment.
+    """
+    invoice = await session.scalar(
+        select(Invoice).where(Invoice.shipment_id == shipment_id).with_for_update()
+    )
+    if invoice is None:
+        raise ValidationError("the shipment has no invoice", code="NOT_INVOICED")
+    if amount.currency != invoice.currency:
+        raise ValidationError("payment currency differs", code="CURRENCY_MISMATCH")
+    invoice.paid_amount += amount.amount
+    if invoice.paid_amount >= invoice.balance_due and invoice.paid_at is None:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = at
+        log.info("invoice.paid", invoice_id=str(invoice.id))
+    record(
+        session,
+        shipment_channel(shipment_id),
+        "INVOICE_PAID",
+        shipmentId=str(shipment_id),
+        invoiceId=str(invoice.id),
+    )
+    return invoice
+
+
+async def _check_invoiceable(session: AsyncSession, shipment: Shipment) -> None:
+    if shipment.status not in INVOICEABLE:
+        raise ConflictError(
+            f"a {shipment.status.value} request is not invoiced",
+            code="NOT_INVOICEABLE",
+            field=("shipmentId",),
+        )
+    if await invoice_of_shipment(session, shipment.id) is not None:
+        raise ConflictError(
+            f"request {shipment.reference} is already invoiced",
+            code="ALREADY_INVOICED",
+            field=("shipmentId",),
+        )
+
+
+async def _containers(session: AsyncSession, shipment_id: uuid.UUID) -> list[Container]:
+    boxes = list(
+        await session.scalars(
+            select(Container)
+            .where(Container.shipment_id == shipment_id)
+            .order_by(Container.number)
+        )
+    )
+    waiting = [b for b in boxes if b.discharged_at is None]
+    if not boxes or waiting:
+        raise ValidationErrors(
+            [
+                ValidationError(
+                    f"{b.number} is not discharged yet",
+                    code="NOT_DISCHARGED",
+                    field=("shipmentId",),
+                )
+                for b in waiting
+            ]
+            or [ValidationError("the request has no containers", code="NO_CONTAINERS")]
+        )
+    return boxes
+
+
+async def _tariff_for(
+    session: AsyncSession, shipment: Shipment, boxes: Sequence[Container]
+) -> tuple[TariffVersion, TariffBook]:
+    """The version in force when service began: at the first discharge."""
+    port = DEFAULT_PORT
+    if shipment.vessel_call_id is not None:
+        port = (
+            await session.scalar(
+                select(VesselCall.port).where(VesselCall.id == shipment.vessel_call_id)
+            )
+            or DEFAULT_PORT
+        )
+    first = min(b.discharged_at for b in boxes if b.discharged_at is not None)
+    return await tariffs.in_force(session, port, first)
+
+
+async def _documents_count(session: AsyncSession, shipment_id: uuid.UUID) -> int:
+    counted = await session.scalar(
+        select(func.count())
+        .select_from(Document)
+        .where(Document.shipment_id == shipment_id)
+    )
+    return int(counted or 0)
+
+
+async def _initial_payment(
+    session: AsyncSession, shipment_id: uuid.UUID, currency: str
+) -> Money:
+    paid = await session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.shipment_id == shipment_id,
+            Payment.purpose == PaymentPurpose.INITIAL,
+            Payment.status == PaymentStatus.PAID,
+        )
+    )
+    return Money(Decimal(paid or 0), currency)
+
+
+async def _delivery_zones(
+    session: AsyncSession, shipment_id: uuid.UUID
+) -> dict[uuid.UUID, str]:
+    rows = await session.scalars(
+        select(Delivery).where(
+            Delivery.shipment_id == shipment_id,
+            Delivery.status == DeliveryStatus.REQUESTED,
+        )
+    )
+    return {box: row.zone for row in rows for box in row.container_ids}
+
+
+def _default_zone(book: TariffBook) -> str:
+    return book.delivery[0].zone if book.delivery else ""
+
+
+async def _next_number(session: AsyncSession, year: int) -> int:
+    """The year's next invoice number, locking its counter row to commit.
+
+    The upsert takes the counter row's lock (as SELECT ... FOR UPDATE would)
+    and holds it to the end of the finalising transaction: a concurrent
+    finalisation waits and reads the committed number, and a rollback returns
+    the number, so numbers have neither gaps nor duplicates.
+    """
+    number = await session.scalar(
+        text(
+            "INSERT INTO invoice_number_counters (year, last_number) VALUES (:y, 1) "
+            "ON CONFLICT (year) DO UPDATE "
+            "SET last_number = invoice_number_counters.last_number + 1 "
+            "RETURNING last_number"
+        ),
+        {"y": year},
+    )
+    return int(number)
+
+
+async def _store(
+    session: AsyncSession,
+    viewer: Viewer,
+    shipment: Shipment,
+    version: TariffVersion,
+    draft: InvoiceDraft,
+    now: datetime,
+) -> Invoice:
+    year = now.astimezone(ZoneInfo(JAKARTA)).year
+    sequence = await _next_number(session, year)
+    settled = draft.balance_due.amount <= 0
+    invoice = Invoice(
+        organisation_id=shipment.organisation_id,
+        shipment_id=shipment.id,
+        number=f"{NUMBER_PREFIX}-{year}-{sequence:06d}",
+        year=year,
+        sequence=sequence,
+        status=InvoiceStatus.PAID if settled else InvoiceStatus.ISSUED,
+        issued_at=now,
+        charged_until=now,
+        tariff_version_id=version.id,
+        tariff_code=draft.tariff_code,
+        currency=draft.total.currency,
+        subtotal=draft.subtotal.amount,
+        tax_base=draft.tax_base.amount,
+        vat=draft.vat.amount,
+        total=draft.total.amount,
+        initial_payment=draft.initial_payment.amount,
+        balance_due=draft.balance_due.amount,
+        paid_amount=Decimal(0),
+        paid_at=now if settled else None,
+        issued_by_id=viewer.principal_id,
+        customer_name=shipment.consignee_name,
+        customer_npwp=shipment.consignee_npwp,
+    )
+    session.add(invoice)
+    await session.flush()
+    return invoice
+
+
+def _store_lines(
+    session: AsyncSession, invoice: Invoice, draft: InvoiceDraft
+) -> tuple[InvoiceLine, ...]:
+    lines = tuple(
+        InvoiceLine(
+            organisation_id=invoice.organisation_id,
+            invoice_id=invoice.id,
+            position=position,
+            service=line.service,
+            container_number=line.container_number,
+            quantity=line.quantity,
+            unit_price=line.unit_price.amount,
+            amount=line.amount.amount,
+            period=line.period,
+            description=line.description,
+        )
+        for position, line in enumerate(draft.lines, start=1)
+    )
+    session.add_all(lines)
+    return lines

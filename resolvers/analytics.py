@@ -1,0 +1,60 @@
+"""Root field of analytics: the dashboard's report, and its CSV link."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from graphql import GraphQLError
+
+from domain.errors import DomainError
+from domain.services import analytics as service
+from resolvers.gate import id_of
+from schema.analytics import (
+    ANALYTICS_DOWNLOAD_PATH,
+    AnalyticsReport,
+    DateRangeInput,
+    GroupBy,
+    csv_params,
+    csv_query_id,
+)
+from schema.billing import signed_path
+from schema.context import Info
+from schema.permissions import IsAuthenticated
+
+
+@strawberry.type
+class AnalyticsQuery:
+    @strawberry.field(
+        description="The services received over a period, computed by the "
+        "database from recorded events: the viewer's own figures, and the "
+        "terminal's for staff (who may narrow to one organisation).",
+        permission_classes=[IsAuthenticated],
+    )
+    async def analytics(
+        self,
+        info: Info,
+        range: DateRangeInput,
+        group_by: GroupBy = GroupBy.MONTH,
+        organisation_id: strawberry.ID | None = None,
+    ) -> AnalyticsReport:
+        viewer = info.context.viewer
+        assert viewer is not None, "IsAuthenticated let the request in"
+        query = service.ReportQuery(
+            start=range.start,
+            end=range.end,
+            group_by=group_by,
+            organisation_id=id_of(organisation_id),
+        )
+        async with info.context.reader.session() as session:
+            try:
+                report = await service.report(
+                    session, query, staff=viewer.is_staff, now=datetime.now(UTC)
+                )
+            except DomainError as error:
+                raise GraphQLError(
+                    error.message, extensions={"code": "BAD_USER_INPUT"}
+                ) from error
+        link = signed_path(info, csv_query_id(query), ANALYTICS_DOWNLOAD_PATH, ".csv")
+        url = f"{link}?{csv_params(query)}" if link else None
+        return AnalyticsReport.from_domain(report, group_by, url)
