@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
-from broadcaster import Broadcast
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -30,12 +29,18 @@ from dermaga.auth import (
     bearer_from,
     bearer_from_params,
 )
+from dermaga.broadcast import EventHub, create_backend
 from dermaga.database import create_engine, database_url
 from dermaga.logging import configure_logging
 from dermaga.migrate import upgrade
+from dermaga.post_downloads import post_service_routes
+from dermaga.pre_service import KEY as PRE_SERVICE
+from dermaga.pre_service import late_endpoint, pre_service
 from dermaga.relay import OutboxRelay, running
+from dermaga.replanner import Replanner, replanning
 from dermaga.schema import build_schema
 from dermaga.settings import Settings
+from dermaga.sync import running_syncs
 from domain.unit_of_work import Database
 from schema.context import Context, Services
 
@@ -47,7 +52,7 @@ class Runtime:
     """What the lifespan opens and the requests share."""
 
     services: Services | None = None
-    broadcast: Broadcast | None = None
+    broadcast: EventHub | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def require(self) -> Services:
@@ -178,6 +183,17 @@ def create_app(
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route(
+                "/webhooks/praya",
+                late_endpoint(runtime.extras, "webhook"),
+                methods=["POST"],
+            ),
+            Route(
+                "/files/{token}",
+                late_endpoint(runtime.extras, "downloads"),
+                methods=["GET"],
+            ),
+            *post_service_routes(runtime.require),
         ],
         middleware=[
             Middleware(RequestId),
@@ -204,7 +220,10 @@ async def _open_runtime(
 ) -> AsyncIterator[None]:
     with database_url(settings.database_url, settings.data_dir) as url:
         engine = create_engine(url)
-        broadcast = Broadcast(settings.broadcast_url)
+        broadcast = EventHub(
+            create_backend(settings.broadcast_url, prefix=settings.broadcast_prefix),
+            queue_size=settings.subscriber_queue_size,
+        )
         try:
             if migrate:
                 await upgrade(engine)
@@ -219,10 +238,23 @@ async def _open_runtime(
                 signing_key=settings.signing_key,
                 token_ttl=timedelta(minutes=settings.token_ttl_minutes),
                 max_page_size=settings.max_page_size,
-                extras={"broadcast": broadcast},
+                extras={
+                    "broadcast": broadcast,
+                    "sync_stale_after": timedelta(seconds=settings.sync_stale_seconds),
+                },
             )
             log.info("app.started", database=engine.url.render_as_string())
-            async with running(relay):
+            replanner = Replanner(database, broadcast)
+            runtime.extras["replanner"] = replanner
+            async with (
+                running(relay),
+                replanning(replanner),
+                running_syncs(database, settings) as syncs,
+                pre_service(database, settings) as opened,
+            ):
+                runtime.extras["syncs"] = syncs
+                runtime.extras[PRE_SERVICE] = opened
+                runtime.services.extras.update(opened.service_extras(settings))
                 yield
         finally:
             runtime.services = None
@@ -244,4 +276,5 @@ async def _readiness(runtime: Runtime) -> dict[str, bool]:
     except Exception:
         log.warning("readiness.database_unreachable", exc_info=True)
         database_ok = False
-    return {"database": database_ok, "broadcast": runtime.broadcast is not None}
+    broadcast_ok = runtime.broadcast is not None and runtime.broadcast.connected
+    return {"database": database_ok, "broadcast": broadcast_ok}

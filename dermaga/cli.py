@@ -16,7 +16,7 @@ from dermaga.schema import SCHEMA_FILE, export_schema
 from dermaga.settings import get_settings
 from domain.errors import DomainError
 from domain.models.identity import OrganisationKind, Role
-from domain.services import identity
+from domain.services import identity, tariffs
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 
@@ -53,6 +53,8 @@ def demo(
     async def seed(services: Services) -> None:
         console.print("seeding demo organisations and users ...")
         await seed_identity(services.database, password)
+        async with services.database.transaction(SYSTEM) as session:
+            await tariffs.seed_published(session)
         print_welcome(Console(), f"http://{host}:{port}", password)
 
     run(settings, host, port, on_startup=[seed])
@@ -74,6 +76,26 @@ def migrate() -> None:
     with database_url(settings.database_url, settings.data_dir) as url:
         asyncio.run(run(url))
     console.print("[green]database is up to date[/]")
+
+
+@app.command("seed-tariffs")
+def seed_tariffs() -> None:
+    """Store the published Tanjung Priok tariff versions (again: no change)."""
+    settings = get_settings()
+    configure_logging(log_format=settings.log_format, level="WARNING")
+
+    async def run(url: str) -> list[str]:
+        engine = create_engine(url)
+        try:
+            await upgrade(engine)
+            async with Database(engine).transaction(SYSTEM) as session:
+                return [row.code for row in await tariffs.seed_published(session)]
+        finally:
+            await engine.dispose()
+
+    with database_url(settings.database_url, settings.data_dir) as url:
+        codes = asyncio.run(run(url))
+    console.print(f"[green]tariff versions stored[/]: {', '.join(codes)}")
 
 
 @app.command("export-schema")

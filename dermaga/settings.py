@@ -48,6 +48,31 @@ class Settings(BaseSettings):
     graceful_shutdown_seconds: int = 10
     ws_ping_interval_seconds: float = 20.0
 
+    # Pre-service: the finance system (Praya), uploads and download links.
+    finance_url: str = "http://127.0.0.1:8710"
+    finance_api_key: SecretStr = SecretStr("demo-praya-api-key")
+    finance_webhook_secret: SecretStr = SecretStr("demo-praya-webhook-secret")
+    finance_timeout_seconds: float = Field(default=5.0, gt=0)
+    finance_attempts: int = Field(default=3, ge=1)
+    reconcile_interval_seconds: float = Field(default=60.0, gt=0)
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    download_link_ttl_seconds: int = Field(default=300, gt=0)
+
+    # Service: the vessel system (Phinnisi), the terminal feed, live updates.
+    # A feed without a URL is not synced (tests drive the syncs themselves).
+    vessels_url: str | None = None
+    vessels_api_key: SecretStr = SecretStr("phinnisi-sim-key")
+    terminal_url: str | None = None
+    terminal_api_key: SecretStr = SecretStr("terminal-sim-key")
+    vessel_poll_seconds: float = Field(default=5.0, gt=0)
+    terminal_poll_seconds: float = Field(default=5.0, gt=0)
+    sync_max_backoff_seconds: float = Field(default=60.0, gt=0)
+    sync_stale_seconds: float = Field(default=120.0, gt=0)
+    sync_page_size: int = Field(default=500, ge=1, le=1000)
+    sync_attempts: int = Field(default=3, ge=1)
+    broadcast_prefix: str = "dermaga:"
+    subscriber_queue_size: int = Field(default=256, ge=1)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

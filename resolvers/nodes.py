@@ -4,11 +4,33 @@ from __future__ import annotations
 
 from strawberry import relay
 
+from schema.billing import Invoice
 from schema.context import Info
+from schema.documents import Document
+from schema.gate import GatePass
 from schema.identity import ApiKey, Organisation, User
+from schema.payments import Payment
+from schema.port import Vessel, VesselCall
+from schema.scheduling import PickupPlan, PickupSlot, TruckBooking
+from schema.shipments import Shipment
 
 NODE_TYPES: dict[str, type[relay.Node]] = {
-    cls.__name__: cls for cls in (Organisation, User, ApiKey)
+    cls.__name__: cls
+    for cls in (
+        Organisation,
+        User,
+        ApiKey,
+        Shipment,
+        Invoice,
+        GatePass,
+        Document,
+        Payment,
+        Vessel,
+        VesselCall,
+        PickupSlot,
+        TruckBooking,
+        PickupPlan,
+    )
 }
 
 

@@ -5,8 +5,24 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from resolvers.analytics import AnalyticsQuery
+from resolvers.billing import BillingMutation, BillingQuery
+from resolvers.documents import DocumentMutation
+from resolvers.gate import GateMutation, GateQuery
 from resolvers.identity import IdentityMutation, IdentityQuery
 from resolvers.nodes import NODE_TYPES, resolve_nodes
+from resolvers.payments import PaymentMutation
+from resolvers.port import PortQuery, PortSubscription
+from resolvers.scheduling import (
+    SchedulingMutation,
+    SchedulingQuery,
+    SchedulingSubscription,
+)
+from resolvers.shipments import (
+    ShipmentMutation,
+    ShipmentQuery,
+    ShipmentSubscription,
+)
 from schema.context import Info
 
 
@@ -35,12 +51,34 @@ class NodeQuery:
 
 
 @strawberry.type(description="Everything a client can read.")
-class Query(NodeQuery, IdentityQuery):
+class Query(
+    NodeQuery,
+    IdentityQuery,
+    ShipmentQuery,
+    PortQuery,
+    BillingQuery,
+    GateQuery,
+    AnalyticsQuery,
+    SchedulingQuery,
+):
     pass
 
 
 @strawberry.type(description="Everything a client can change; one transaction each.")
-class Mutation(IdentityMutation):
+class Mutation(
+    IdentityMutation,
+    ShipmentMutation,
+    DocumentMutation,
+    PaymentMutation,
+    BillingMutation,
+    GateMutation,
+    SchedulingMutation,
+):
+    pass
+
+
+@strawberry.type(description="Everything a client can follow live, over a WebSocket.")
+class Subscription(ShipmentSubscription, PortSubscription, SchedulingSubscription):
     pass
 
 

@@ -15,12 +15,18 @@ from dermaga.app import create_app
 from dermaga.settings import Settings
 from domain.models.base import Base
 from domain.unit_of_work import Database
+from integrations.finance.simulator import (
+    FinanceSimulatorSettings,
+    create_finance_simulator,
+)
 from integrations.serving import serve_app
 from tests.support.database import test_database
 from tests.support.factories import Factory
 from tests.support.graphql import GraphQLClient
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+PRAYA_API_KEY = "test-praya-api-key"
+PRAYA_WEBHOOK_SECRET = "test-praya-webhook-secret"
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +36,30 @@ async def database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+async def praya_url() -> AsyncIterator[str]:
+    """The simulated finance system over loopback HTTP, started before the app."""
+    simulator = create_finance_simulator(
+        FinanceSimulatorSettings(
+            api_key=PRAYA_API_KEY,
+            webhook_secret=PRAYA_WEBHOOK_SECRET.encode(),
+            callback_backoff_s=0.05,
+            seed=11,
+        )
+    )
+    async with serve_app(simulator) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str, praya_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return Settings(
+        finance_url=praya_url,
+        finance_api_key=PRAYA_API_KEY,  # type: ignore[arg-type]
+        finance_webhook_secret=PRAYA_WEBHOOK_SECRET,  # type: ignore[arg-type]
+        # Tests run reconciliation by hand; the background pass stays out of the way.
+        reconcile_interval_seconds=3600,
         database_url=database_url,
         secret_key=TEST_SECRET,  # type: ignore[arg-type]
         data_dir=tmp_path_factory.mktemp("data"),
