@@ -13,6 +13,15 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEMO_SECRET = "dermaga-demo-secret-do-not-use-in-production-0123456789"
 
 
+# Credentials of the outside systems whose defaults only fit the simulators.
+DEMO_CREDENTIALS = (
+    "finance_api_key",
+    "finance_webhook_secret",
+    "vessels_api_key",
+    "terminal_api_key",
+)
+
+
 class Environment(enum.StrEnum):
     DEMO = "demo"
     PRODUCTION = "production"
@@ -103,6 +112,14 @@ class Settings(BaseSettings):
             warnings.append("DERMAGA_SECRET_KEY is unset: using the public demo key")
         elif len(self.secret_key.get_secret_value()) < 32:
             raise ConfigurationError("DERMAGA_SECRET_KEY must be 32 characters or more")
+        demo_credentials = [
+            name
+            for name in DEMO_CREDENTIALS
+            if getattr(self, name) == type(self).model_fields[name].default
+        ]
+        if demo_credentials and self.env is Environment.PRODUCTION:
+            names = ", ".join(f"DERMAGA_{n.upper()}" for n in demo_credentials)
+            raise ConfigurationError(f"set real values for {names} in production")
         return warnings
 
 
