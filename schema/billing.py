@@ -20,6 +20,7 @@ from domain.models import billing as models
 from domain.models.shipments import Shipment as ShipmentRow
 from domain.services.downloads import DownloadGrant, sign_link
 from schema.context import Info
+from schema.relay import node_key
 from schema.scalars import Money
 from schema.shipments import Shipment
 
@@ -162,7 +163,7 @@ class Invoice(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         rows = await info.context.loaders.of(models.Invoice).load_many(keys)
         return [cls.from_model(r) if r is not None else None for r in rows]
 
@@ -206,10 +207,3 @@ async def _lines_of(
     for row in rows:
         grouped[row.invoice_id].append(row)
     return [grouped.get(i, []) for i in invoice_ids]
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)

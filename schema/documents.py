@@ -20,6 +20,7 @@ from domain.models.documents import DocumentCheck as DocumentCheckRow
 from domain.services.documents import Requirement, finding_from_json
 from domain.services.downloads import DownloadGrant, sign_link
 from schema.context import Info
+from schema.relay import node_key
 
 DOWNLOAD_PATH = "/files/"
 DEFAULT_LINK_TTL_S = 300
@@ -32,13 +33,6 @@ strawberry.enum(
 )
 DocumentKind = assistant.DocumentKind
 Severity = assistant.Severity
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 @strawberry.type(description="A file attached to a shipment (PDF, PNG or JPEG).")
@@ -65,7 +59,7 @@ class Document(relay.Node):
         services = info.context.services
         ttl = int(services.extras.get("download_link_ttl_s", DEFAULT_LINK_TTL_S))
         expires = int(datetime.now(UTC).timestamp()) + ttl
-        grant = DownloadGrant(_uuid(self.id), viewer, expires)
+        grant = DownloadGrant(node_key(self.id), viewer, expires)
         return DOWNLOAD_PATH + sign_link(services.signing_key, grant)
 
     @classmethod
@@ -85,7 +79,7 @@ class Document(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         rows = await info.context.loaders.of(DocumentRow).load_many(keys)
         return [cls.from_model(r) if r is not None else None for r in rows]
 

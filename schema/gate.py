@@ -19,6 +19,7 @@ from domain.models import gate as models
 from domain.services.gate import token_of
 from schema.billing import money
 from schema.context import Info
+from schema.relay import node_key
 from schema.scalars import Money
 
 strawberry.enum(models.GatePassStatus, description="ISSUED, IN_TERMINAL, COMPLETED.")
@@ -124,7 +125,7 @@ class GatePass(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         rows = await info.context.loaders.of(models.GatePass).load_many(keys)
         return [cls.from_model(r) if r is not None else None for r in rows]
 
@@ -166,10 +167,3 @@ async def _events_of(
     for row in rows:
         grouped[row.gate_pass_id].append(row)
     return [grouped.get(i, []) for i in pass_ids]
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)

@@ -16,7 +16,7 @@ from domain.models.base import Base
 from domain.viewer import PrincipalKind
 from domain.viewer import Viewer as DomainViewer
 from schema.context import Info
-from schema.relay import global_id
+from schema.relay import global_id, node_key
 
 # strawberry.enum registers the domain's enums in place, under their own names.
 strawberry.enum(
@@ -38,15 +38,8 @@ class ViewerKind(enum.Enum):
 
 
 async def _load(info: Info, model: type[Base], ids: Iterable[str]) -> list[Base | None]:
-    keys = [_uuid(i) for i in ids]
+    keys = [node_key(i) for i in ids]
     return list(await info.context.loaders.of(model).load_many(keys))
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 @strawberry.type(description="An importer, a forwarder or the terminal operator.")

@@ -14,6 +14,7 @@ from strawberry import relay
 
 from domain.models import payments as models
 from schema.context import Info
+from schema.relay import node_key
 from schema.scalars import Money
 
 strawberry.enum(
@@ -27,13 +28,6 @@ strawberry.enum(
 )
 PaymentStatus = models.PaymentStatus
 PaymentPurpose = models.PaymentPurpose
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 @strawberry.type(
@@ -77,7 +71,7 @@ class Payment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         rows = await info.context.loaders.of(models.Payment).load_many(keys)
         return [cls.from_model(r) if r is not None else None for r in rows]
 

@@ -30,7 +30,7 @@ from domain.vessel_events import (
     VesselCallStatus,
 )
 from schema.context import Info
-from schema.relay import global_id
+from schema.relay import global_id, node_key
 
 strawberry.enum(
     VesselCallStatus,
@@ -58,13 +58,6 @@ strawberry.enum(
     "pickup, GTIN and GTOT gate in and out.",
 )
 DEFAULT_STALE_AFTER = timedelta(minutes=2)
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 async def feed_freshness(info: Info, source: str) -> feed_cursors.Freshness:
@@ -99,7 +92,7 @@ class Vessel(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         if info.context.viewer is None:
             return [None] * len(keys)
         rows = await info.context.loaders.of(models.Vessel).load_many(keys)
@@ -309,7 +302,7 @@ class VesselCall(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         if info.context.viewer is None:
             return [None] * len(keys)
         rows = await info.context.loaders.of(models.VesselCall).load_many(keys)

@@ -22,6 +22,14 @@ def global_id(type_name: str, key: uuid.UUID) -> relay.GlobalID:
     return relay.GlobalID(type_name, str(key))
 
 
+def node_key(value: str) -> uuid.UUID:
+    """The UUID behind a node id's key; a malformed key matches no row."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
 def parse_global_id(value: relay.GlobalID, type_name: str | None = None) -> uuid.UUID:
     """The UUID inside a global id; a malformed or foreign id reads as a nil UUID.
 

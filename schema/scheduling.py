@@ -18,6 +18,7 @@ from domain.models import scheduling as models
 from domain.models.shipments import Container as ContainerRow
 from domain.models.shipments import Shipment as ShipmentRow
 from schema.context import Info
+from schema.relay import node_key
 from schema.scalars import Money
 from schema.shipments import Container, Shipment
 
@@ -36,13 +37,6 @@ class UnassignedReason(enum.Enum):
     HELD = "HELD"
     NO_SLOT_IN_WINDOW = "NO_SLOT_IN_WINDOW"
     NO_CAPACITY = "NO_CAPACITY"
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 def _rupiah(amount: int) -> Money:
@@ -84,7 +78,7 @@ class PickupSlot(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         if info.context.viewer is None:
             # Public terminal data, but for signed-in viewers only.
             return [None] * len(keys)
@@ -173,7 +167,7 @@ class TruckBooking(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         rows = await info.context.loaders.of(models.TruckBooking).load_many(keys)
         return [cls.from_model(r) if r is not None else None for r in rows]
 
@@ -405,7 +399,7 @@ class PickupPlan(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         rows = await info.context.loaders.of(models.PickupPlan).load_many(keys)
         return [cls.from_model(r) if r is not None else None for r in rows]
 

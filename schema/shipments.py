@@ -27,7 +27,7 @@ from schema.documents import (
 from schema.identity import Organisation, User
 from schema.payments import Payment, payments_by_shipment
 from schema.port import ContainerEvent, VesselCall, container_timeline
-from schema.relay import global_id
+from schema.relay import global_id, node_key
 
 strawberry.enum(
     shipment_status.ShipmentStatus,
@@ -43,13 +43,6 @@ strawberry.enum(
 ShipmentStatus = shipment_status.ShipmentStatus
 ServiceKind = models.ServiceKind
 ContainerStatus = models.ContainerStatus
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 @strawberry.type(description="A container of a shipment, by its ISO 6346 number.")
@@ -204,7 +197,7 @@ class Shipment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [_uuid(i) for i in node_ids]
+        keys = [node_key(i) for i in node_ids]
         rows = await info.context.loaders.of(models.Shipment).load_many(keys)
         return [cls.from_model(r) if r is not None else None for r in rows]
 
