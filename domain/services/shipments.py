@@ -30,6 +30,7 @@ from domain.models.shipments import (
     Shipment,
     ShipmentStatusChange,
 )
+from domain.services import terminal_sync
 from domain.shipment_status import EDITABLE, ShipmentStatus, check_transition
 from domain.viewer import PrincipalKind, Viewer
 
@@ -99,6 +100,7 @@ async def create_shipment(
     session.add(shipment)
     await session.flush()
     _replace_containers(session, shipment, values.containers)
+    await _follow_terminal(session, shipment)
     _timeline(session, viewer, shipment, None, ShipmentStatus.DRAFT, "request opened")
     record(
         session, shipment_channel(shipment.id), "CREATED", shipmentId=str(shipment.id)
@@ -134,6 +136,7 @@ async def update_shipment(
         )
         _replace_containers(session, shipment, values.containers)
     await session.flush()
+    await _follow_terminal(session, shipment)
     record(
         session, shipment_channel(shipment.id), "UPDATED", shipmentId=str(shipment.id)
     )
@@ -398,6 +401,18 @@ def _apply(shipment: Shipment, draft: ShipmentDraft, values: _Values) -> None:
         shipment.services = sorted(set(draft.services))
     if draft.notes is not None:
         shipment.notes = draft.notes.strip() or None
+
+
+async def _follow_terminal(session: AsyncSession, shipment: Shipment) -> None:
+    """Boxes the terminal reported on before the request named them take that state."""
+    if shipment.vessel_call_id is None:
+        return
+    await session.flush()
+    numbers = await session.scalars(
+        select(Container.number).where(Container.shipment_id == shipment.id)
+    )
+    call_id = shipment.vessel_call_id
+    await terminal_sync.refresh_containers(session, [(n, call_id) for n in numbers])
 
 
 def _replace_containers(
