@@ -53,8 +53,9 @@ class StartPaymentPayload:
 @strawberry.type
 class PaymentMutation:
     @strawberry.mutation(
-        description="Begin paying a shipment's initial payment through the finance "
-        "system; idempotent on the client key.",
+        description="Begin paying a shipment's initial payment, or the balance of "
+        "its issued invoice, through the finance system; idempotent on the client "
+        "key.",
         permission_classes=[IsAuthenticated],
     )
     async def start_payment(

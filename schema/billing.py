@@ -195,6 +195,17 @@ class TariffVersion:
         )
 
 
+async def invoices_by_shipment(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[Invoice | None]:
+    """Batch: each shipment's invoice, or None before it is issued."""
+    rows = await session.scalars(
+        select(models.Invoice).where(models.Invoice.shipment_id.in_(keys))
+    )
+    found = {row.shipment_id: Invoice.from_model(row) for row in rows}
+    return [found.get(key) for key in keys]
+
+
 async def _lines_of(
     session: AsyncSession, invoice_ids: Sequence[uuid.UUID]
 ) -> list[list[models.InvoiceLine]]:

@@ -317,6 +317,29 @@ async def container_timeline(
     return await loader.load(container_id)
 
 
+async def vessel_call_of(info: Info, key: uuid.UUID) -> VesselCall | None:
+    """A vessel call, its ship read in the same round trip (for lists of calls)."""
+    loader = info.context.loaders.batched("port.calls_with_vessels", _with_vessels)
+    found = await loader.load(key)
+    if found is None:
+        return None
+    call, vessel = found
+    info.context.loaders.of(models.Vessel).prime(vessel.id, vessel)
+    return VesselCall.from_model(call)
+
+
+async def _with_vessels(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[tuple[models.VesselCall, models.Vessel] | None]:
+    rows = await session.execute(
+        select(models.VesselCall, models.Vessel)
+        .join(models.Vessel, models.Vessel.id == models.VesselCall.vessel_id)
+        .where(models.VesselCall.id.in_(keys))
+    )
+    found = {call.id: (call, vessel) for call, vessel in rows}
+    return [found.get(key) for key in keys]
+
+
 def _shipment_discharge(
     item: discharge_progress.ShipmentDischarge,
 ) -> ShipmentDischarge:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from domain import shipment_status
 from domain.models import shipments as models
 from domain.models.identity import Organisation as OrganisationRow
 from domain.models.identity import User as UserRow
-from domain.models.port import VesselCall as VesselCallRow
 from schema.context import Info
 from schema.documents import (
     Document,
@@ -26,8 +25,11 @@ from schema.documents import (
 )
 from schema.identity import Organisation, User
 from schema.payments import Payment, payments_by_shipment
-from schema.port import ContainerEvent, VesselCall, container_timeline
+from schema.port import ContainerEvent, VesselCall, container_timeline, vessel_call_of
 from schema.relay import global_id, node_key
+
+if TYPE_CHECKING:
+    from schema.billing import Invoice
 
 strawberry.enum(
     shipment_status.ShipmentStatus,
@@ -134,8 +136,7 @@ class Shipment(relay.Node):
     async def vessel_call(self, info: Info) -> VesselCall | None:
         if self.vessel_call_key is None:
             return None
-        row = await info.context.loaders.of(VesselCallRow).load(self.vessel_call_key)
-        return VesselCall.from_model(row) if row is not None else None
+        return await vessel_call_of(info, self.vessel_call_key)
 
     @strawberry.field(description="The consignee's organisation, which owns it.")
     async def organisation(self, info: Info) -> Organisation | None:
@@ -162,6 +163,22 @@ class Shipment(relay.Node):
     @strawberry.field(description="Its payments, oldest first.")
     async def payments(self, info: Info) -> list[Payment]:
         loader = info.context.loaders.batched("shipment.payments", payments_by_shipment)
+        return await loader.load(self.key)
+
+    @strawberry.field(description="Its most recent payment, of either purpose.")
+    async def latest_payment(self, info: Info) -> Payment | None:
+        loader = info.context.loaders.batched("shipment.payments", payments_by_shipment)
+        payments = await loader.load(self.key)
+        return payments[-1] if payments else None
+
+    @strawberry.field(description="Its one consolidated invoice; null until issued.")
+    async def invoice(
+        self, info: Info
+    ) -> Annotated[Invoice, strawberry.lazy("schema.billing")] | None:
+        # Imported here: schema.billing imports this module for Invoice.shipment.
+        from schema.billing import invoices_by_shipment
+
+        loader = info.context.loaders.batched("shipment.invoice", invoices_by_shipment)
         return await loader.load(self.key)
 
     @strawberry.field(

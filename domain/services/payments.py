@@ -14,7 +14,8 @@ resumes at step 2, and Praya's idempotency makes a second bill impossible.
 The shipment moves VERIFIED -> AWAITING_PAYMENT when its bill is issued and
 AWAITING_PAYMENT -> IN_SERVICE when the payment is confirmed, by callback or
 by reconciliation, whichever comes first; a repeated confirmation changes
-nothing.
+nothing. The balance of an issued invoice is paid the same way (purpose
+INVOICE); its confirmation credits the invoice instead of starting the service.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from domain.models.shipments import Container, Shipment
 from domain.money import Money
 from domain.ports.finance import Bill, BillStatus, FinanceSystem
 from domain.seed_tariffs import PRIOK_VERSIONS
+from domain.services import gate, invoices
 from domain.services.shipments import change_status, load_shipment
 from domain.shipment_status import ShipmentStatus, check_transition
 from domain.tariff import TariffBook, is_reefer, size_class_of
@@ -59,6 +61,10 @@ LAPSED = {
     BillStatus.CANCELLED: PaymentStatus.CANCELLED,
 }
 SYSTEM_SCOPE = {"skip_tenancy": True}
+_WHAT = {
+    PaymentPurpose.INITIAL: "Initial payment",
+    PaymentPurpose.INVOICE: "Invoice balance",
+}
 
 
 class FinanceUnavailableError(DomainError):
@@ -104,7 +110,7 @@ async def start_payment(
         customer_name=customer,
         amount=payment.amount,
         currency=payment.currency,
-        description=f"Initial payment for {shipment.reference}",
+        description=f"{_WHAT[payment.purpose]} for {shipment.reference}",
     )
 
     async with database.transaction(viewer) as session:
@@ -147,15 +153,9 @@ async def _open_payment(
         raise ValidationError(
             "a client key is 1 to 100 characters", field=("clientKey",)
         )
-    if command.purpose is not PaymentPurpose.INITIAL:
-        raise ValidationError(
-            "invoices are paid once they are issued",
-            code="INVOICE_NOT_AVAILABLE",
-            field=("purpose",),
-        )
     # The lock serialises concurrent starts for one shipment, whatever their keys.
     shipment = await load_shipment(session, command.shipment_id, lock=True)
-    amount = await initial_amount(session, shipment, now)
+    amount = await _amount_due(session, shipment, command.purpose, now)
 
     existing = await session.scalar(
         select(Payment).where(
@@ -165,7 +165,7 @@ async def _open_payment(
     if existing is not None:
         return _same_request(existing, command, amount)
     _check_payable(shipment, command, amount)
-    await _refuse_second_live(session, shipment)
+    await _refuse_second_live(session, shipment, command.purpose)
 
     payment = Payment(
         organisation_id=shipment.organisation_id,
@@ -201,8 +201,31 @@ def _same_request(existing: Payment, command: StartPayment, amount: Money) -> Pa
     return existing
 
 
+async def _amount_due(
+    session: AsyncSession, shipment: Shipment, purpose: PaymentPurpose, now: datetime
+) -> Money:
+    """The proforma estimate, or what the issued invoice still asks."""
+    if purpose is PaymentPurpose.INITIAL:
+        return await initial_amount(session, shipment, now)
+    invoice = await invoices.invoice_of_shipment(session, shipment.id)
+    if invoice is None:
+        raise ValidationError(
+            "the invoice is paid once it is issued",
+            code="INVOICE_NOT_AVAILABLE",
+            field=("purpose",),
+        )
+    owed = invoice.balance_due - invoice.paid_amount
+    if owed <= 0:
+        raise ConflictError(
+            f"invoice {invoice.number} has nothing to pay", code="NOTHING_DUE"
+        )
+    return Money(owed, invoice.currency)
+
+
 def _check_payable(shipment: Shipment, command: StartPayment, amount: Money) -> None:
-    if shipment.status not in PAYABLE:
+    # An issued invoice is payable whatever the request's stage.
+    initial = command.purpose is PaymentPurpose.INITIAL
+    if initial and shipment.status not in PAYABLE:
         raise ConflictError(
             f"a {shipment.status.value} request cannot be paid yet",
             code="NOT_PAYABLE",
@@ -215,17 +238,20 @@ def _check_payable(shipment: Shipment, command: StartPayment, amount: Money) -> 
         )
 
 
-async def _refuse_second_live(session: AsyncSession, shipment: Shipment) -> None:
+async def _refuse_second_live(
+    session: AsyncSession, shipment: Shipment, purpose: PaymentPurpose
+) -> None:
     live = await session.scalar(
         select(Payment.id).where(
             Payment.shipment_id == shipment.id,
-            Payment.purpose == PaymentPurpose.INITIAL,
+            Payment.purpose == purpose,
             Payment.status.in_(LIVE_STATUSES),
         )
     )
     if live is not None:
         raise ConflictError(
-            "the initial payment was already started with another client key",
+            f"the {purpose.value.lower()} payment was already started with "
+            "another client key",
             code="PAYMENT_ALREADY_STARTED",
             field=("clientKey",),
         )
@@ -254,7 +280,8 @@ async def _record_bill(
     payment.status = PaymentStatus.PENDING
 
     shipment = await load_shipment(session, payment.shipment_id, lock=True)
-    if shipment.status is ShipmentStatus.VERIFIED:
+    initial = payment.purpose is PaymentPurpose.INITIAL
+    if initial and shipment.status is ShipmentStatus.VERIFIED:
         await change_status(
             session,
             viewer,
@@ -323,6 +350,9 @@ async def _mark_paid(
     payment.paid_at = paid_at
     payment.paid_event_id = event_id
     shipment = await load_shipment(session, payment.shipment_id, lock=True)
+    if payment.purpose is PaymentPurpose.INVOICE:
+        await _settle_invoice(session, shipment, payment, paid_at)
+        return
     try:
         check_transition(shipment.status, ShipmentStatus.IN_SERVICE)
     except ConflictError:
@@ -342,6 +372,16 @@ async def _mark_paid(
         shipmentId=str(shipment.id),
         paymentId=str(payment.id),
     )
+    log.info("payment.confirmed", payment_id=str(payment.id))
+
+
+async def _settle_invoice(
+    session: AsyncSession, shipment: Shipment, payment: Payment, paid_at: datetime
+) -> None:
+    """Credit the invoice; once it is settled the boxes may be ready for pickup."""
+    paid = Money(payment.amount, payment.currency)
+    await invoices.record_payment(session, shipment.id, paid, paid_at)
+    await gate.refresh_readiness(session, SYSTEM, shipment, paid_at)
     log.info("payment.confirmed", payment_id=str(payment.id))
 
 

@@ -120,7 +120,8 @@ class TerminalYard:
     def manifest(self, call_ref: str) -> list[ManifestEntry]:
         """The boxes to discharge from a call."""
         self.world.call(call_ref)
-        return [self.boxes[n].entry for n in self.manifests[call_ref]]
+        # A call announced after the yard opened has no boxes until registered.
+        return [self.boxes[n].entry for n in self.manifests.get(call_ref, [])]
 
     def register_manifest(
         self, call_ref: str, entries: Iterable[tuple[str, str, Stowage | None]]
@@ -196,7 +197,7 @@ class TerminalYard:
 
     def _plan_discharge(self, plan: CallPlan) -> None:
         self._planned.add(plan.call.call_ref)
-        boxes = [self.boxes[n] for n in self.manifests[plan.call.call_ref]]
+        boxes = [self.boxes[n] for n in self.manifests.get(plan.call.call_ref, [])]
         for index, box in enumerate(sorted(boxes, key=_discharge_order)):
             self._agenda.at(plan.discharge_time(index), partial(self._discharge, box))
 

@@ -4,6 +4,8 @@ API (needs X-Api-Key): GET /v1/changes?since=<seq>&limit=<n>, the append-only
 change log after a sequence number. Control (no key): POST /_control/config
 (latency_ms, error_rate, outage), POST /_control/clock (speed,
 advance_minutes), POST /_control/calls/{call_ref}/eta (delta_minutes),
+POST /_control/calls (a carrier's announced call: vessel {name, imo, call_sign,
+flag}, voyage, terminal, berth, eta, cranes, moves_per_crane_hour, load_moves),
 GET /_control/state. The app's `state.world` is the PortWorld it serves, for a
 terminal simulator to share.
 """
@@ -28,7 +30,7 @@ from integrations.simulation import (
     json_body,
     page_bounds,
 )
-from integrations.vessels.wire import page_to_json
+from integrations.vessels.wire import announced_call_from_json, page_to_json
 from integrations.vessels.world import CallPlan, PortWorld, WorldOptions
 
 DEFAULT_API_KEY = "phinnisi-sim-key"
@@ -67,6 +69,10 @@ def create_vessel_simulator(
             {"event_id": stamp.event_id, "eta": stamp.event_time.isoformat()}
         )
 
+    async def add_call(request: Request) -> Response:
+        plan = port_world.add_call(announced_call_from_json(await json_body(request)))
+        return JSONResponse(_call_state(plan), 201)
+
     async def state(request: Request) -> Response:
         port_world.advance()
         return JSONResponse(
@@ -80,6 +86,7 @@ def create_vessel_simulator(
 
     routes = [
         Route("/v1/changes", service.guarded(changes), methods=["GET"]),
+        Route("/_control/calls", add_call, methods=["POST"]),
         Route("/_control/calls/{call_ref}/eta", move_eta, methods=["POST"]),
         Route("/_control/state", state, methods=["GET"]),
         *service.control_routes(clock),
@@ -94,6 +101,7 @@ def _call_state(plan: CallPlan) -> dict[str, Any]:
     return {
         "call_ref": plan.call.call_ref,
         "vessel_imo": plan.call.vessel_imo,
+        "voyage": plan.call.voyage,
         "terminal": plan.call.terminal,
         "berth": plan.call.berth,
         "status": times.status.value,

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.errors import ValidationError
+from domain.identifiers import ImoNumber
 from domain.ports.vessels import Vessel, VesselCall, VesselChangePage
 from domain.vessel_events import (
     PortCallEventType,
@@ -18,7 +20,7 @@ from domain.vessel_events import (
     PortCallTimestamp,
     TimestampClassifier,
 )
-from integrations.vessels.world import Change
+from integrations.vessels.world import AnnouncedCall, Change
 
 
 def change_to_json(change: Change) -> dict[str, Any]:
@@ -144,3 +146,34 @@ def aware(value: object) -> datetime:
     if instant.tzinfo is None:
         raise ValueError(f"time without offset: {value!r}")
     return instant
+
+
+def announced_call_from_json(data: Mapping[str, Any]) -> AnnouncedCall:
+    """A call to add, as the control API takes it; ValidationError when malformed."""
+    try:
+        vessel = data["vessel"]
+        imo = str(ImoNumber.parse(str(vessel["imo"])))
+        return AnnouncedCall(
+            vessel=Vessel(
+                imo=imo,
+                name=str(vessel["name"]),
+                # The ITU series of Indonesia (PK) for ships whose sign is not given.
+                call_sign=str(vessel.get("call_sign") or f"PK{imo[-4:]}"),
+                flag=str(vessel.get("flag") or "ID"),
+            ),
+            voyage=str(data["voyage"]),
+            terminal=str(data["terminal"]),
+            eta=aware(data["eta"]),
+            berth=None if data.get("berth") is None else str(data["berth"]),
+            load_moves=_count(data.get("load_moves", 0)),
+            cranes=max(1, _count(data.get("cranes", 2))),
+            moves_per_crane_hour=max(1, _count(data.get("moves_per_crane_hour", 30))),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(f"malformed call: {exc!r}") from exc
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{value!r} is not a whole number of 0 or more")
+    return value

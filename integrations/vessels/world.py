@@ -24,7 +24,7 @@ from functools import partial
 
 import structlog
 
-from domain.errors import ConflictError, NotFoundError
+from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.ports.vessels import Vessel, VesselCall
 from domain.vessel_events import (
     PortCallEventType,
@@ -90,6 +90,21 @@ class WorldOptions:
     ops_start_delay: timedelta = timedelta(minutes=30)
     estimate_every: timedelta = timedelta(hours=3)
     approach_hours: tuple[float, float] = (1.0, 4.0)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnouncedCall:
+    """A call a carrier announces for a named vessel (a demo's or a test's cargo)."""
+
+    vessel: Vessel
+    voyage: str
+    terminal: str
+    eta: datetime
+    berth: str | None = None
+    approach: timedelta = timedelta(hours=1)
+    load_moves: int = 0
+    cranes: int = 2
+    moves_per_crane_hour: int = 30
 
 
 @dataclass
@@ -184,6 +199,44 @@ class PortWorld:
         if plan.ops_started_at is not None:
             raise ConflictError(f"vessel call {call_ref} is already working cargo")
         plan.discharge_moves = moves
+
+    def add_call(self, request: AnnouncedCall) -> CallPlan:
+        """Open a carrier's announced call of a named vessel now, berthing at its ETA.
+
+        A ship already known by its IMO number keeps its name; a berth still
+        taken at the ETA keeps the vessel at anchorage, as for any call.
+        Nothing is discharged until a manifest sizes the call
+        (TerminalYard.register_manifest).
+        """
+        now = self.advance()
+        berth = request.berth or BERTHS.get(request.terminal, ("",))[0]
+        if berth not in BERTHS.get(request.terminal, ()):
+            raise ValidationError(f"no berth {berth} at terminal {request.terminal}")
+        if request.eta <= now:
+            raise ValidationError("the ETA of an announced call lies ahead")
+        vessel = self.vessels.get(request.vessel.imo, request.vessel)
+        plan = CallPlan(
+            call=VesselCall(
+                call_ref=f"PKK.LN.{PORT}.{now:%y%m}.{len(self.calls) + 1:06d}",
+                vessel_imo=vessel.imo,
+                voyage=request.voyage,
+                port=PORT,
+                terminal=request.terminal,
+                berth=berth,
+            ),
+            eta=request.eta,
+            window=request.eta,
+            approach=request.approach,
+            discharge_moves=0,
+            load_moves=request.load_moves,
+            cranes=request.cranes,
+            moves_per_crane_hour=request.moves_per_crane_hour,
+            rng=random.Random(f"{self.seed}/{request.voyage}/drift"),
+        )
+        self.calls[plan.call.call_ref] = plan
+        self._agenda.at(now, partial(self._open, vessel, plan))
+        log.info("vessel_sim.call.added", call_ref=plan.call.call_ref)
+        return plan
 
     def _build_schedule(self, rng: random.Random) -> None:
         opts = self.options

@@ -1,0 +1,1 @@
+"""Clients of the Dermaga API: the typed client generated from schema.graphql."""
