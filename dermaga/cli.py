@@ -1,4 +1,4 @@
-"""The `dermaga` command: serve, migrate, export-schema, create-user."""
+"""The `dermaga` command: serve, demo, migrate, export-schema, create-user."""
 
 from __future__ import annotations
 
@@ -42,22 +42,16 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
 ) -> None:
-    """Migrate, seed demo data, start the simulators and serve, in one command."""
-    from dermaga.demo import demo_password, print_welcome, seed_identity
-    from dermaga.server import serve as run
-    from schema.context import Services
+    """Migrate, seed a port in every stage, run its simulators and serve it."""
+    from dermaga.demo import demo_password
+    from dermaga.demo_run import run_demo
 
     settings = get_settings()
+    # The demo talks to its visitor; the log says only what went wrong.
+    if "DERMAGA_LOG_LEVEL" not in os.environ:
+        settings = settings.model_copy(update={"log_level": "WARNING"})
     password = demo_password(settings.data_dir)
-
-    async def seed(services: Services) -> None:
-        console.print("seeding demo organisations and users ...")
-        await seed_identity(services.database, password)
-        async with services.database.transaction(SYSTEM) as session:
-            await tariffs.seed_published(session)
-        print_welcome(Console(), f"http://{host}:{port}", password)
-
-    run(settings, host, port, on_startup=[seed])
+    asyncio.run(run_demo(settings, host, port, password, Console()))
 
 
 @app.command()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,7 +117,90 @@ async def _has_user(session: AsyncSession, email: str) -> bool:
     return found is not None
 
 
-def print_welcome(console: Console, base_url: str, password: str) -> None:
+@dataclass(frozen=True, slots=True)
+class ExampleOperation:
+    """An operation to paste into GraphiQL, with the seeded ids written in."""
+
+    title: str
+    document: str
+
+
+def example_operations(
+    shipment_id: str, vessel_call_id: str
+) -> tuple[ExampleOperation, ExampleOperation, ExampleOperation]:
+    """A query, a mutation and a subscription over the seeded port."""
+    return (
+        ExampleOperation("the importer's requests, one in each stage", SHIPMENTS),
+        ExampleOperation(
+            "the optimiser's pickup plan for the request on the arriving vessel",
+            PLAN.replace("$shipmentId", json.dumps(shipment_id)),
+        ),
+        ExampleOperation(
+            "that vessel berthing and discharging, live (a subscription)",
+            WATCH.replace("$vesselCallId", json.dumps(vessel_call_id)),
+        ),
+    )
+
+
+SHIPMENTS = """query Shipments {
+  shipments(first: 10) {
+    totalCount
+    edges {
+      node {
+        reference
+        blNumber
+        status
+        vesselCall { callReference status eta vessel { name } }
+        containers { number sizeType status }
+      }
+    }
+  }
+}"""
+PLAN = """mutation RecommendPlan {
+  recommendPickupPlan(input: {shipmentId: $shipmentId}) {
+    plan {
+      version
+      method
+      totalCost { amount currency }
+      items {
+        container { number }
+        readyAt
+        slot { startsAt endsAt }
+        storageCost { amount currency }
+      }
+    }
+    userErrors { field code message }
+  }
+}"""
+WATCH = """subscription WatchVessel {
+  vesselCallUpdated(id: $vesselCallId) {
+    callReference
+    status
+    eta
+    atb
+    dischargeProgress { discharged total lastDischargedAt }
+  }
+}"""
+
+
+def sign_in_operation(password: str) -> str:
+    """The signIn mutation for the demo importer."""
+    credentials = json.dumps(DEMO_USERS[0].email), json.dumps(password)
+    return (
+        "mutation SignIn {\n"
+        f"  signIn(input: {{email: {credentials[0]}, password: {credentials[1]}}}) {{\n"
+        "    token\n    expiresAt\n    userErrors { field code message }\n  }\n}"
+    )
+
+
+def print_welcome(
+    console: Console,
+    base_url: str,
+    password: str,
+    examples: Sequence[ExampleOperation],
+    data_dir: Path,
+) -> None:
+    """Where GraphiQL is, who may sign in, and what to run first."""
     console.rule("[bold]Dermaga demo")
     console.print(f"GraphiQL: [link={base_url}/graphql]{base_url}/graphql[/link]")
     table = Table("email", "role", "organisation")
@@ -124,15 +209,17 @@ def print_welcome(console: Console, base_url: str, password: str) -> None:
         table.add_row(spec.email, roles, spec.organisation)
     console.print(table)
     source = (
-        "DERMAGA_DEMO_PASSWORD"
+        "from DERMAGA_DEMO_PASSWORD"
         if os.environ.get("DERMAGA_DEMO_PASSWORD")
-        else ("kept in var/" + PASSWORD_FILE)
+        else f"kept in {data_dir / PASSWORD_FILE}"
     )
-    console.print(f"password for every demo user: [bold]{password}[/] ({source})")
-    console.print("Sign in, then send `Authorization: Bearer <token>`:")
+    console.print(f"password of every demo user: [bold]{password}[/] ({source})")
     console.print(
-        'mutation { signIn(input: {email: "importer@demo.dermaga.id", '
-        f'password: "{password}"}}) {{ token expiresAt }} }}',
-        markup=False,
+        "\nGraphiQL opens with these operations in tabs, signed in as the importer."
+        " Elsewhere, sign in first and send [bold]Authorization: Bearer <token>[/]:"
     )
-    console.print("Ctrl-C stops everything.")
+    console.print(sign_in_operation(password), markup=False, highlight=False)
+    for number, example in enumerate(examples, start=1):
+        console.print(f"\n[bold]{number}. {example.title}[/]")
+        console.print(example.document, markup=False, highlight=False)
+    console.print("\nCtrl-C stops everything.")

@@ -1,0 +1,431 @@
+"""Run the demo: the simulators, the server and the seed, in one event loop.
+
+The simulated port keeps its own time. A new demo port starts ten hours
+behind the wall clock and replays them sixty times faster, so vessels berth
+and discharge within minutes; once it reaches the wall clock it runs in real
+time, so every time the server records lies in the past, as the rules for
+pickups and invoices expect. Where the port stood is kept under the data
+directory: the next `dermaga demo` rebuilds the same port (same seed, same
+start) and resumes it there, so the feeds it replays match what was stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import structlog
+import uvicorn
+from rich.console import Console
+from starlette.applications import Starlette
+
+from dermaga.app import create_app
+from dermaga.demo import (
+    DEMO_USERS,
+    ExampleOperation,
+    example_operations,
+    print_welcome,
+    seed_identity,
+    sign_in_operation,
+)
+from dermaga.demo_client import DemoClient
+from dermaga.demo_seed import DemoSeeder, SeedReport
+from dermaga.graphiql import (
+    EXAMPLES_KEY,
+    GUIDE,
+    ExampleSource,
+    ExampleTab,
+    bearer_headers,
+)
+from dermaga.logging import configure_logging
+from dermaga.settings import Settings
+from domain.services import feed_cursors, identity, tariffs
+from domain.shipment_status import ShipmentStatus
+from domain.unit_of_work import Database
+from domain.viewer import SYSTEM
+from integrations.clock import SimClock
+from integrations.finance.simulator import (
+    FinanceSimulatorSettings,
+    create_finance_simulator,
+)
+from integrations.serving import serve_app
+from integrations.terminal.client import TerminalClient, build_terminal_http
+from integrations.terminal.simulator import create_port_simulators
+from integrations.vessels.world import WorldOptions
+from schema.context import Services
+
+log = structlog.get_logger(__name__)
+
+DEMO_CLOCK_SPEED = 60.0
+DEMO_SEED = 7
+WORLD_FILE = "demo-world.json"
+CATCH_UP = timedelta(hours=10)
+# A port stopped for longer than this skips ahead rather than replay it all.
+MAX_REPLAY = timedelta(hours=12)
+# A call every five hours for about a week from the first start.
+DEMO_WORLD = WorldOptions(call_count=36, call_spacing=timedelta(hours=5))
+SAVE_EVERY_S = 5.0
+STARTUP_TIMEOUT_S = 300.0
+# Within the terminal client's read timeout (5 s).
+HOLD_BACK_MS = 4500
+QUIET_WHILE_HELD = ("integrations.feeds", "dermaga.sync")
+
+
+@dataclass(frozen=True, slots=True)
+class Simulators:
+    """Where Praya, Phinnisi and the terminal answer, and the port's clock."""
+
+    finance_url: str
+    vessels_url: str
+    terminal_url: str
+    clock: SimClock
+
+
+@dataclass
+class RunningDemo:
+    """A demo while it runs: where it answers, and what it seeded."""
+
+    base_url: str
+    app: Starlette
+    simulators: Simulators
+    settings: Settings
+    password: str
+    report: SeedReport | None = None
+    examples: tuple[ExampleOperation, ...] = ()
+
+    @property
+    def database(self) -> Database:
+        services: Services = self.app.state.runtime.require()
+        return services.database
+
+    async def seed(self, console: Console) -> SeedReport:
+        """Seed through the API (again: nothing changes) and publish the examples."""
+        with console.status("seeding the port through the API") as status:
+            self.report = await _seed(self, lambda text: status.update(text))
+        call = self.report.watch_call
+        assert call is not None, "a seed always names a call to watch"
+        live = self.report.shipments[ShipmentStatus.IN_SERVICE]
+        self.examples = example_operations(live, call.id)
+        extras = self.app.state.runtime.extras
+        extras[EXAMPLES_KEY] = graphiql_examples(self)
+        return self.report
+
+
+class _Server(uvicorn.Server):
+    """The demo's server; the demo itself handles Ctrl-C for everything it runs."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.asynccontextmanager
+async def running_demo(
+    settings: Settings, host: str, port: int, password: str, console: Console
+) -> AsyncIterator[RunningDemo]:
+    """Simulators, then the server on `port` (migrated, users and tariffs seeded)."""
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
+    base_url = f"http://{host}:{port}"
+    async with running_simulators(settings, base_url) as sims:
+        wired = settings.model_copy(
+            update={
+                "finance_url": sims.finance_url,
+                "vessels_url": sims.vessels_url,
+                "terminal_url": sims.terminal_url,
+                "vessel_poll_seconds": 2.0,
+                "terminal_poll_seconds": 2.0,
+                "reconcile_interval_seconds": 600.0,
+            }
+        )
+        app = create_app(wired, on_startup=[_seed_basics(password)])
+        server = _Server(_config(app, wired, host, port))
+        async with _terminal_after_vessels(app, sims):
+            serving = asyncio.create_task(server.serve())
+            try:
+                with console.status("starting PostgreSQL, migrating, serving"):
+                    await _started(server, serving)
+            except BaseException:
+                server.should_exit = True
+                await asyncio.gather(serving, return_exceptions=True)
+                raise
+        try:
+            yield RunningDemo(base_url, app, sims, wired, password)
+        finally:
+            server.should_exit = True
+            await asyncio.gather(serving, return_exceptions=True)
+
+
+async def run_demo(
+    settings: Settings, host: str, port: int, password: str, console: Console
+) -> None:
+    """Serve the seeded demo until Ctrl-C; everything started here stops with it."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with running_demo(settings, host, port, password, console) as demo:
+            seeding = asyncio.create_task(_seed_and_welcome(demo, console))
+            await stop.wait()
+            # A second Ctrl-C interrupts the shutdown itself.
+            loop.remove_signal_handler(signal.SIGINT)
+            console.print("stopping the server, the simulators and PostgreSQL ...")
+            seeding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await seeding
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def _seed_and_welcome(demo: RunningDemo, console: Console) -> None:
+    try:
+        report = await demo.seed(console)
+    except Exception:
+        log.exception("demo.seed.failed")
+        console.print("[red]seeding failed[/]; the server keeps running")
+        return
+    made = f"{report.created} new" if report.created else "all found from last time"
+    console.print(f"[green]seeded[/] {len(report.shipments)} requests ({made})")
+    print_welcome(
+        console, demo.base_url, demo.password, demo.examples, demo.settings.data_dir
+    )
+
+
+# The simulated port
+
+
+@dataclass(frozen=True, slots=True)
+class WorldState:
+    """Where the simulated port began (its schedule's anchor) and where it stood."""
+
+    anchor: datetime
+    reached: datetime
+
+    @classmethod
+    def load(cls, path: Path, wall: datetime) -> WorldState:
+        if not path.exists():
+            return cls(wall - CATCH_UP, wall - CATCH_UP)
+        data = json.loads(path.read_text())
+        return cls(
+            datetime.fromisoformat(data["anchor"]),
+            datetime.fromisoformat(data["reached"]),
+        )
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"anchor": self.anchor.isoformat(), "reached": self.reached.isoformat()}
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(data) + "\n")
+        temporary.replace(path)
+
+
+@contextlib.asynccontextmanager
+async def running_simulators(
+    settings: Settings, server_url: str
+) -> AsyncIterator[Simulators]:
+    """Praya, Phinnisi and the terminal on loopback ports of their own."""
+    path = settings.data_dir / WORLD_FILE
+    state = WorldState.load(path, datetime.now(UTC))
+    # Stopped while the port is built, so the schedule hangs off its anchor.
+    clock = SimClock(state.anchor, 0.0)
+    vessels, terminal = create_port_simulators(
+        clock, DEMO_SEED, world_options=DEMO_WORLD
+    )
+    resume_clock(clock, state.reached, datetime.now(UTC))
+    finance = create_finance_simulator(
+        FinanceSimulatorSettings(
+            api_key=settings.finance_api_key.get_secret_value(),
+            webhook_secret=settings.finance_webhook_secret.get_secret_value().encode(),
+            callback_url=f"{server_url}/webhooks/praya",
+            seed=DEMO_SEED,
+        )
+    )
+    async with (
+        serve_app(finance) as finance_url,
+        serve_app(vessels) as vessels_url,
+        serve_app(terminal) as terminal_url,
+    ):
+        pacing = asyncio.create_task(_pace(clock, state.anchor, path))
+        try:
+            yield Simulators(finance_url, vessels_url, terminal_url, clock)
+        finally:
+            pacing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pacing
+            WorldState(state.anchor, clock.now()).save(path)
+
+
+def resume_clock(clock: SimClock, reached: datetime, wall: datetime) -> None:
+    """Move the new clock to where the port stood, then run it towards the wall."""
+    target = max(reached, wall - MAX_REPLAY)
+    if target > clock.now():
+        clock.advance(target - clock.now())
+    clock.set_speed(DEMO_CLOCK_SPEED if clock.now() < wall else 1.0)
+
+
+async def _pace(clock: SimClock, anchor: datetime, path: Path) -> None:
+    """Drop to real time at the wall clock; note where the port stands."""
+    saved = 0.0
+    while True:
+        if clock.speed > 1.0 and clock.now() >= datetime.now(UTC):
+            clock.set_speed(1.0)
+            log.info("demo.port.real_time", now=clock.now().isoformat())
+        saved += 1.0
+        if saved >= SAVE_EVERY_S:
+            WorldState(anchor, clock.now()).save(path)
+            saved = 0.0
+        await asyncio.sleep(1.0)
+
+
+# The server
+
+
+def _config(app: Starlette, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        ws_ping_interval=settings.ws_ping_interval_seconds,
+        ws_ping_timeout=settings.ws_ping_interval_seconds,
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _terminal_after_vessels(
+    app: Starlette, sims: Simulators
+) -> AsyncIterator[None]:
+    """Hold the terminal's feed back until the vessel calls it names are synced.
+
+    The terminal sync links each event to its call when it stores it; events
+    read before their call is known would stay unlinked. Until the vessel feed
+    is read to its end the terminal simulator is down, and slow to say so: a
+    read that waits long enough finds it up again and fails nothing.
+    """
+    async with httpx.AsyncClient(base_url=sims.terminal_url, timeout=10.0) as http:
+        free = {"latency_ms": 0, "outage": False}
+        # The terminal's refusals while it is held back are the demo's doing.
+        quiet = [logging.getLogger(name) for name in QUIET_WHILE_HELD]
+
+        async def release() -> None:
+            await _vessels_synced(app, sims)
+            await http.post("/_control/config", json=free)
+            for logger in quiet:
+                logger.setLevel(logging.NOTSET)
+
+        held = {"latency_ms": HOLD_BACK_MS, "outage": True}
+        await http.post("/_control/config", json=held)
+        for logger in quiet:
+            logger.setLevel(logging.ERROR)
+        releasing = asyncio.create_task(release())
+        try:
+            yield
+            await releasing
+        finally:
+            releasing.cancel()
+            await http.post("/_control/config", json=free)
+            for logger in quiet:
+                logger.setLevel(logging.NOTSET)
+
+
+async def _vessels_synced(app: Starlette, sims: Simulators) -> None:
+    """Wait for the app to open, then for its vessel sync to read the feed through."""
+    runtime = app.state.runtime
+    async with asyncio.timeout(STARTUP_TIMEOUT_S):
+        while runtime.services is None:
+            await asyncio.sleep(0.05)
+        async with httpx.AsyncClient(base_url=sims.vessels_url) as http:
+            changes = int((await http.get("/_control/state")).json()["changes"])
+        database: Database = runtime.services.database
+        while True:
+            async with database.transaction(SYSTEM) as session:
+                cursor = await feed_cursors.current_cursor(
+                    session, feed_cursors.VESSELS
+                )
+            if int(cursor or 0) >= changes:
+                log.info("demo.vessels_synced", changes=changes)
+                return
+            await asyncio.sleep(0.05)
+
+
+async def _started(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
+    async with asyncio.timeout(STARTUP_TIMEOUT_S):
+        while not server.started:
+            if serving.done():
+                with contextlib.suppress(SystemExit):
+                    serving.result()
+                raise RuntimeError("the demo server did not start (see the log)")
+            await asyncio.sleep(0.1)
+
+
+def _seed_basics(password: str) -> Callable[[Services], Awaitable[None]]:
+    """Users and tariffs, before the first request: the API cannot make them."""
+
+    async def hook(services: Services) -> None:
+        await seed_identity(services.database, password)
+        async with services.database.transaction(SYSTEM) as session:
+            await tariffs.seed_published(session)
+
+    return hook
+
+
+async def _seed(demo: RunningDemo, progress: Callable[[str], None]) -> SeedReport:
+    sims = demo.simulators
+    async with (
+        httpx.AsyncClient(base_url=demo.base_url, timeout=60.0) as api,
+        build_terminal_http(sims.terminal_url) as terminal_http,
+        httpx.AsyncClient(base_url=sims.finance_url, timeout=10.0) as finance,
+    ):
+        terminal = TerminalClient(
+            terminal_http, demo.settings.terminal_api_key.get_secret_value()
+        )
+        seeder = DemoSeeder(
+            DemoClient(api), demo.database, terminal, finance, demo.password
+        )
+        return await seeder.seed(progress)
+
+
+# GraphiQL
+
+
+def graphiql_examples(demo: RunningDemo) -> ExampleSource:
+    """GraphiQL's tabs: signIn, then each example signed in as the importer."""
+    token: list[tuple[str, datetime]] = []
+
+    async def fresh_token() -> str:
+        # One token while it has an hour left, so GraphiQL keeps its tabs.
+        if token and token[0][1] - datetime.now(UTC) > timedelta(hours=1):
+            return token[0][0]
+        async with demo.database.transaction(SYSTEM) as session:
+            signed = await identity.sign_in(
+                session,
+                email=DEMO_USERS[0].email,
+                password=demo.password,
+                key=demo.settings.signing_key,
+                ttl=timedelta(minutes=demo.settings.token_ttl_minutes),
+            )
+        token[:] = [(signed.token, signed.expires_at)]
+        return signed.token
+
+    async def tabs() -> Sequence[ExampleTab]:
+        headers = bearer_headers(await fresh_token())
+        first = ExampleTab(GUIDE + "\n" + sign_in_operation(demo.password) + "\n")
+        examples = [
+            ExampleTab(f"# {e.title}\n{e.document}\n", headers=headers)
+            for e in demo.examples
+        ]
+        return [first, *examples]
+
+    return tabs

@@ -1,0 +1,255 @@
+"""The demo: one command seeds a port in every stage, serves it, and shows how."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import websockets
+from rich.console import Console
+from sqlalchemy.engine import make_url
+
+from dermaga.demo import sign_in_operation
+from dermaga.demo_run import (
+    DEMO_CLOCK_SPEED,
+    RunningDemo,
+    WorldState,
+    resume_clock,
+    running_demo,
+)
+from dermaga.graphiql import ExampleTab, graphiql_html
+from dermaga.settings import Settings
+from integrations.clock import SimClock
+from tests.conftest import TEST_SECRET
+
+STAGES = {
+    "DRAFT",
+    "SUBMITTED",
+    "VERIFIED",
+    "AWAITING_PAYMENT",
+    "IN_SERVICE",
+    "READY_FOR_PICKUP",
+    "COMPLETED",
+}
+SHIPMENTS = """{
+  shipments(first: 50) {
+    totalCount
+    edges { node { id blNumber status latestCheck { blocking } } }
+  }
+  invoices(first: 10) { edges { node { status shipment { blNumber } } } }
+  gatePasses(first: 10) { edges { node { status events { kind } } } }
+}"""
+
+
+@pytest.fixture(scope="module")
+async def demo_database(database_url: str) -> AsyncIterator[str]:
+    """A database of the demo's own on the test server; the app migrates it."""
+    name = f"dermaga_demo_{secrets.token_hex(4)}"
+    url = make_url(database_url)
+    await _admin(database_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+async def demo(
+    demo_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[RunningDemo]:
+    settings = Settings(
+        database_url=demo_database,
+        data_dir=tmp_path_factory.mktemp("demo"),
+        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+        log_format="console",
+        log_level="WARNING",
+    )
+    console = Console(file=io.StringIO())
+    port = _free_port()
+    async with running_demo(
+        settings, "127.0.0.1", port, "demo-pass-123", console
+    ) as running:
+        await running.seed(console)
+        yield running
+
+
+async def test_the_seed_leaves_a_request_in_every_stage(demo: RunningDemo) -> None:
+    data = await _graphql(demo, SHIPMENTS, await _token(demo))
+
+    nodes = [e["node"] for e in data["shipments"]["edges"]]
+    assert {n["status"] for n in nodes} == STAGES
+    assert data["shipments"]["totalCount"] == len(STAGES)
+    submitted = next(n for n in nodes if n["status"] == "SUBMITTED")
+    assert submitted["latestCheck"]["blocking"] is False
+    invoiced = {e["node"]["shipment"]["blNumber"] for e in data["invoices"]["edges"]}
+    assert invoiced == {"SSLU2600000106", "SSLU2600000107"}
+    passes = [e["node"] for e in data["gatePasses"]["edges"]]
+    assert [p["status"] for p in passes] == ["COMPLETED", "COMPLETED"]
+    assert all(
+        [ev["kind"] for ev in p["events"]] == ["GATE_IN", "GATE_OUT"] for p in passes
+    )
+
+
+async def test_the_printed_query_and_mutation_run_as_shown(demo: RunningDemo) -> None:
+    token = await _token(demo)
+    query, mutation, _ = demo.examples
+
+    shipments = await _graphql(demo, query.document, token)
+    plan = await _graphql(demo, mutation.document, token)
+
+    assert shipments["shipments"]["totalCount"] == len(STAGES)
+    payload = plan["recommendPickupPlan"]
+    assert payload["userErrors"] == []
+    items = payload["plan"]["items"]
+    assert len(items) == 4
+    assert all(item["slot"] is not None for item in items)
+
+
+async def test_the_printed_subscription_reports_a_moved_eta(demo: RunningDemo) -> None:
+    token = await _token(demo)
+    subscription = demo.examples[2].document
+    assert demo.report is not None
+    assert demo.report.watch_call is not None
+    call = demo.report.watch_call
+    url = demo.base_url.replace("http", "ws", 1) + "/graphql"
+
+    async with websockets.connect(
+        url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]
+    ) as ws:
+        init = {"authorization": f"Bearer {token}"}
+        await ws.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        start = {"query": subscription}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": start}))
+        await asyncio.sleep(0.5)
+        moved = await _move_eta(demo, call.ref)
+        async with asyncio.timeout(20):
+            message = json.loads(await ws.recv())
+
+    assert moved in (200, 409)  # 409: the vessel berthed meanwhile, also news
+    assert message["type"] == "next", message
+    assert "errors" not in message["payload"]
+    update = message["payload"]["data"]["vesselCallUpdated"]
+    assert update["callReference"] == call.ref
+
+
+async def test_graphiql_opens_with_the_examples_signed_in(demo: RunningDemo) -> None:
+    async with httpx.AsyncClient(base_url=demo.base_url) as http:
+        page = await http.get("/graphql", headers={"accept": "text/html"})
+
+    assert page.status_code == 200
+    assert "const DERMAGA_TABS = " in page.text
+    tabs = json.loads(page.text.split("const DERMAGA_TABS = ")[1].split(";\n")[0])
+    assert len(tabs) == 4
+    assert sign_in_operation(demo.password) in tabs[0]["query"]
+    for tab, example in zip(tabs[1:], demo.examples, strict=True):
+        assert example.document in tab["query"]
+        bearer = json.loads(tab["headers"])["Authorization"]
+        assert bearer.startswith("Bearer ")
+        await _graphql(demo, "{ viewer { kind } }", bearer.removeprefix("Bearer "))
+
+
+async def test_a_second_seed_changes_nothing(demo: RunningDemo) -> None:
+    token = await _token(demo)
+    before = await _graphql(demo, SHIPMENTS, token)
+    first = demo.report
+    assert first is not None
+
+    again = await demo.seed(Console(file=io.StringIO()))
+
+    after = await _graphql(demo, SHIPMENTS, token)
+    assert again.created == 0
+    assert again.shipments == first.shipments
+    assert after == before
+
+
+def test_graphiql_keeps_its_page_and_escapes_the_examples() -> None:
+    template = (
+        "<title>Strawberry GraphiQL</title><script>"
+        "const EXAMPLE_QUERY = `x`; React.useState(parameters.q || EXAMPLE_QUERY,);"
+        "createElement(GraphiQL, { fetcher: fetcher, });</script>"
+    )
+
+    page = graphiql_html(
+        template, [ExampleTab("# </script>\nquery { viewer { kind } }")]
+    )
+
+    assert "<title>Dermaga GraphiQL</title>" in page
+    assert "React.useState(parameters.q,)" in page
+    assert "defaultTabs: DERMAGA_TABS," in page
+    assert "<\\/script>" in page
+    assert page.count("</script>") == 1
+    assert graphiql_html("<html>changed</html>", []) == "<html>changed</html>"
+
+
+def test_a_new_port_replays_fast_and_a_caught_up_one_runs_in_real_time(
+    tmp_path: Path,
+) -> None:
+    wall = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    fresh = WorldState.load(tmp_path / "world.json", wall)
+    behind = SimClock(fresh.anchor, 0.0)
+    level = SimClock(wall - timedelta(hours=30), 0.0)
+
+    resume_clock(behind, fresh.reached, wall)
+    resume_clock(level, wall + timedelta(minutes=1), wall)
+
+    assert behind.speed == DEMO_CLOCK_SPEED
+    assert level.speed == 1.0
+    WorldState(fresh.anchor, wall).save(tmp_path / "world.json")
+    assert WorldState.load(tmp_path / "world.json", wall).reached == wall
+
+
+async def _token(demo: RunningDemo) -> str:
+    data = await _graphql(demo, sign_in_operation(demo.password), None)
+    token: str = data["signIn"]["token"]
+    return token
+
+
+async def _graphql(demo: RunningDemo, query: str, token: str | None) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(base_url=demo.base_url, timeout=60) as http:
+        response = await http.post("/graphql", json={"query": query}, headers=headers)
+    body: dict[str, Any] = response.json()
+    assert not body.get("errors"), body["errors"]
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+async def _move_eta(demo: RunningDemo, call_ref: str) -> int:
+    async with httpx.AsyncClient(base_url=demo.simulators.vessels_url) as http:
+        response = await http.post(
+            f"/_control/calls/{call_ref}/eta", json={"delta_minutes": 45}
+        )
+    return response.status_code
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def _admin(server_url: str, statement: str) -> None:
+    parsed = make_url(server_url)
+    connection = await asyncpg.connect(
+        user=parsed.username,
+        password=parsed.password,
+        host=parsed.query.get("host") or parsed.host,
+        port=parsed.port,
+        database="postgres",
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
