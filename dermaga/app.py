@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -31,6 +31,7 @@ from dermaga.auth import (
 )
 from dermaga.broadcast import EventHub, create_backend
 from dermaga.database import create_engine, database_url
+from dermaga.graphiql import DEFAULT_TABS, EXAMPLES_KEY, graphiql_html
 from dermaga.logging import configure_logging
 from dermaga.migrate import upgrade
 from dermaga.post_downloads import post_service_routes
@@ -40,7 +41,9 @@ from dermaga.relay import OutboxRelay, running
 from dermaga.replanner import Replanner, replanning
 from dermaga.schema import build_schema
 from dermaga.settings import Settings
+from dermaga.shared_subscriptions import SharedSubscriptions
 from dermaga.sync import running_syncs
+from dermaga.ws import SharedTransportWSHandler
 from domain.unit_of_work import Database
 from schema.context import Context, Services
 
@@ -64,6 +67,8 @@ class Runtime:
 class DermagaGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint: builds each request's context and viewer."""
 
+    graphql_transport_ws_handler_class = SharedTransportWSHandler
+
     def __init__(self, runtime: Runtime, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
@@ -75,6 +80,7 @@ class DermagaGraphQL(GraphQL[Context, None]):
             connection_init_wait_timeout=timedelta(seconds=10),
         )
         self.runtime = runtime
+        self.shared_subscriptions = SharedSubscriptions(self.schema)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         services = self.runtime.require()
@@ -99,6 +105,12 @@ class DermagaGraphQL(GraphQL[Context, None]):
         if viewer is not None:
             structlog.contextvars.bind_contextvars(principal=str(viewer.principal_id))
         return Context(services, viewer, request=request, response=response)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL, opening with example operations (the demo's, when it runs)."""
+        examples = self.runtime.extras.get(EXAMPLES_KEY)
+        tabs = await examples() if examples is not None else DEFAULT_TABS
+        return HTMLResponse(graphiql_html(self.graphql_ide_html, tabs))
 
     async def on_ws_connect(self, context: Context) -> None:
         services = self.runtime.require()
@@ -211,6 +223,7 @@ def create_app(
     )
     app.state.runtime = runtime
     app.state.graphql_schema = graphql.schema
+    app.state.shared_subscriptions = graphql.shared_subscriptions
     return app
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sized
 from typing import Protocol
 from urllib.parse import urlparse
 
@@ -42,12 +42,22 @@ class Backend(Protocol):
 
 
 class Subscription:
-    """One subscriber's bounded queue of messages on one channel."""
+    """One subscriber's bounded queue of messages on one channel.
 
-    def __init__(self, channel: str, size: int) -> None:
+    A subscription shared by several listeners (one execution for many
+    sockets) names them as its `audience`; it counts as that many subscribers.
+    """
+
+    def __init__(self, channel: str, size: int, audience: Sized | None = None) -> None:
         self.channel = channel
         self.dropped = False
+        self._audience = audience
         self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=size)
+
+    @property
+    def listeners(self) -> int:
+        """The subscribers this queue stands for: one, or its audience now."""
+        return 1 if self._audience is None else len(self._audience)
 
     def offer(self, message: str) -> bool:
         """Queue a message; False (and dropped) if the subscriber is a queue behind."""
@@ -94,14 +104,21 @@ class EventHub:
         """The backend is reachable right now."""
         return self._backend.connected
 
+    @property
+    def queue_size(self) -> int:
+        """Messages a subscriber may fall behind before it is dropped."""
+        return self._queue_size
+
     async def publish(self, channel: str, message: str) -> None:
         """Send a message to every process's subscribers of `channel`."""
         await self._backend.publish(channel, message)
 
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[Subscription]:
+    async def subscribe(
+        self, channel: str, audience: Sized | None = None
+    ) -> AsyncIterator[Subscription]:
         """A bounded subscription to `channel`, removed when the block exits."""
-        subscription = Subscription(channel, self._queue_size)
+        subscription = Subscription(channel, self._queue_size, audience)
         async with self._lock:
             local = self._subscribers.setdefault(channel, set())
             if not local:
@@ -113,10 +130,16 @@ class EventHub:
             await self._leave(subscription)
 
     def subscriber_count(self, channel: str | None = None) -> int:
-        """Local subscribers of one channel, or of all."""
+        """Subscribers here of one channel, or of all; a shared queue counts each."""
+        if channel is not None:
+            return sum(s.listeners for s in self._subscribers.get(channel, ()))
+        return sum(s.listeners for local in self._subscribers.values() for s in local)
+
+    def queue_count(self, channel: str | None = None) -> int:
+        """Local queues of one channel, or of all: what the hub fans out to."""
         if channel is not None:
             return len(self._subscribers.get(channel, ()))
-        return sum(len(s) for s in self._subscribers.values())
+        return sum(len(local) for local in self._subscribers.values())
 
     async def _leave(self, subscription: Subscription) -> None:
         async with self._lock:

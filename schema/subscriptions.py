@@ -4,20 +4,33 @@ The process's event hub (dermaga.broadcast) fans each channel out to bounded
 per-subscriber queues. A subscriber that falls a whole queue behind is
 dropped: its socket closes with 4429 "slow consumer" and the client
 reconnects, rather than the server holding an ever longer backlog for it.
+
+Subscribers who see alike may share one execution (dermaga.shared_subscriptions):
+each one's start is then only a probe (`probing`), which authorises it and stops
+at `watch`, and one stream, run for their whole `audience`, listens and reloads.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Hashable,
+    Iterator,
+)
+from contextlib import AbstractAsyncContextManager, contextmanager
+from contextvars import ContextVar
 from typing import Any, Protocol, TypeVar
 
 import structlog
 from starlette.websockets import WebSocket
 
 from domain.unit_of_work import Reader
+from domain.viewer import Viewer
 from schema.context import Info, Loaders, bind_event_scope
 
 T = TypeVar("T")
@@ -40,10 +53,54 @@ class EventHub(Protocol):
     """Channels of small JSON messages, each subscriber with a bounded queue."""
 
     def subscribe(
-        self, channel: str
+        self, channel: str, audience: Audience | None = None
     ) -> AbstractAsyncContextManager[AsyncIterator[str]]:
         """Messages on `channel` from now on; raises SlowConsumerError if dropped."""
         ...
+
+
+class Audience(Protocol):
+    """The subscribers one shared execution serves: it counts them, drops them."""
+
+    def __len__(self) -> int: ...
+
+    def drop_slow(self) -> None:
+        """The shared queue fell a whole queue behind: drop every subscriber."""
+        ...
+
+
+class Probe:
+    """A subscription's start check: did its resolver authorise it up to `watch`?"""
+
+    __slots__ = ("reached",)
+
+    def __init__(self) -> None:
+        self.reached = False
+
+
+_PROBE: ContextVar[Probe | None] = ContextVar("dermaga_probe", default=None)
+_AUDIENCE: ContextVar[Audience | None] = ContextVar("dermaga_audience", default=None)
+
+
+@contextmanager
+def probing() -> Iterator[Probe]:
+    """Run a subscription only to its `watch`: the start checks, no listening."""
+    probe = Probe()
+    token = _PROBE.set(probe)
+    try:
+        yield probe
+    finally:
+        _PROBE.reset(token)
+
+
+@contextmanager
+def serving(audience: Audience) -> Iterator[None]:
+    """Make the subscriptions run here listen once for the whole `audience`."""
+    token = _AUDIENCE.set(audience)
+    try:
+        yield
+    finally:
+        _AUDIENCE.reset(token)
 
 
 async def watch(info: Info, channel: str, load: Load[T]) -> AsyncGenerator[T, None]:
@@ -56,9 +113,15 @@ async def watch(info: Info, channel: str, load: Load[T]) -> AsyncGenerator[T, No
     who see the same rows (staff, or one organisation) share that session and
     its loaders, so a thousand sockets on one vessel call cost one read.
     """
+    probe = _PROBE.get()
+    if probe is not None:
+        # The resolver's start checks passed; the shared stream does the rest.
+        probe.reached = True
+        return
     hub: EventHub = info.context.services.extras["broadcast"]
+    audience = _AUDIENCE.get()
     try:
-        async with hub.subscribe(channel) as messages:
+        async with hub.subscribe(channel, audience) as messages:
             async for raw in messages:
                 scope = _SCOPES.enter(info, raw)
                 try:
@@ -68,7 +131,7 @@ async def watch(info: Info, channel: str, load: Load[T]) -> AsyncGenerator[T, No
                 finally:
                     await _SCOPES.leave(scope)
     except SlowConsumerError:
-        await _drop_slow_consumer(info, channel)
+        await _drop_slow_consumer(info, channel, audience)
 
 
 class _EventScope:
@@ -110,21 +173,29 @@ class _SharedScopes:
             await scope.reader.close()
 
 
-def _visibility(info: Info) -> Hashable | None:
-    # Tenancy scoping reads only these two facts of the viewer.
-    viewer = info.context.viewer
+def visibility(viewer: Viewer | None) -> Hashable | None:
+    """What the tenancy scope lets `viewer` see: all (staff) or one organisation's."""
+    # Tenancy scoping reads only these two facts of the viewer (domain.tenancy).
     if viewer is None:
         return None
     return ("staff",) if viewer.is_staff else ("organisation", viewer.organisation_id)
 
 
+def _visibility(info: Info) -> Hashable | None:
+    return visibility(info.context.viewer)
+
+
 _SCOPES = _SharedScopes()
 
 
-async def _drop_slow_consumer(info: Info, channel: str) -> None:
-    log.warning("subscription.slow_consumer", channel=channel)
+async def _drop_slow_consumer(
+    info: Info, channel: str, audience: Audience | None
+) -> None:
+    log.warning("subscription.slow_consumer", channel=channel, shared=bool(audience))
     socket = info.context.request
-    if isinstance(socket, WebSocket):
+    if audience is not None:
+        audience.drop_slow()
+    elif isinstance(socket, WebSocket):
         await socket.close(code=SLOW_CONSUMER_CODE, reason=SLOW_CONSUMER_REASON)
-    # The socket's handler cancels this operation once the close is through.
+    # The socket's handler (or the shared stream's owner) cancels this operation.
     await asyncio.Event().wait()

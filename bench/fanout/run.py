@@ -1,11 +1,14 @@
 """Fan-out benchmark: N WebSocket subscribers of one vessel call, one ETA change.
 
 Run: `.venv/bin/python -m bench.fanout.run --subscribers 5000 --workers 4`
-(needs DERMAGA_TEST_DATABASE_URL or the embedded PostgreSQL). For each of
-Dermaga's `vesselCallUpdated` and a bare strawberry subscription fed by
-broadcaster, a fresh server process takes N sockets from client processes;
-one ETA change is published and every client notes when its socket got it.
-Reports p50, p99 and max delivery time, and server memory per socket.
+(needs DERMAGA_TEST_DATABASE_URL or the embedded PostgreSQL; `--deflate off`
+serves without permessage-deflate, `--only dermaga` skips the bare server).
+For each of Dermaga's `vesselCallUpdated` and a bare strawberry subscription
+fed by broadcaster, a fresh server process takes N sockets from client
+processes; one ETA change is triggered over an open HTTP connection and every
+client notes when its socket got it. Reports p50, p99 and max delivery time
+from the trigger, server memory per socket, the hub's queues (one per shared
+group) and the machine's load when the trigger went out.
 """
 
 from __future__ import annotations
@@ -110,8 +113,8 @@ async def _work(
         async with gate:
             ws = await connect(
                 url,
-                subprotocols=["graphql-transport-ws"],
-                ping_interval=None,  # type: ignore[list-item]
+                subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+                ping_interval=None,
             )
             await ws.send(
                 json.dumps(
@@ -147,52 +150,56 @@ async def _work(
 
 
 def _measure(
-    url: str, target: Target, token: str, trigger: str, n: int, workers: int
+    url: str,
+    target: Target,
+    token: str,
+    trigger: str,
+    n: int,
+    workers: int,
+    deflate: str,
 ) -> dict[str, float]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.fanout.server",
-            "--database-url",
-            url,
-            "--port",
-            str(port),
-            "--secret",
-            SECRET,
-        ]
-    )
+    server = subprocess.Popen([*_server_command(url, port), "--deflate", deflate])
     try:
         _wait_up(base)
-        before = httpx.get(f"{base}/bench/stats").json()["rss_bytes"]
-        out: mp.Queue[Any] = mp.Queue()
-        shares = [n // workers + (1 if i < n % workers else 0) for i in range(workers)]
-        procs = [
-            mp.Process(target=_worker, args=(base, target, token, share, out))
-            for share in shares
-        ]
-        for proc in procs:
-            proc.start()
-        for _ in procs:
-            kind, _count = out.get(timeout=600)
-            assert kind == "ready"
-        _wait_subscribed(base, target.name, n)
-        after = httpx.get(f"{base}/bench/stats").json()["rss_bytes"]
-        started = time.time()
-        httpx.post(f"{base}{trigger}", timeout=30).raise_for_status()
-        received: list[float] = []
-        lost = 0
-        for _ in procs:
-            kind, times = out.get(timeout=600)
-            received += [t - started for t in times if t is not None]
-            lost += sum(t is None for t in times)
-        for proc in procs:
-            proc.join(timeout=60)
+        with httpx.Client(base_url=base, timeout=30) as http:
+            return _fan_out(http, target, token, trigger, n, workers)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _fan_out(
+    http: httpx.Client, target: Target, token: str, trigger: str, n: int, workers: int
+) -> dict[str, float]:
+    before = http.get("/bench/stats").json()["rss_bytes"]
+    out: mp.Queue[Any] = mp.Queue()
+    shares = [n // workers + (1 if i < n % workers else 0) for i in range(workers)]
+    base = str(http.base_url).rstrip("/")
+    procs = [
+        mp.Process(target=_worker, args=(base, target, token, share, out))
+        for share in shares
+    ]
+    for proc in procs:
+        proc.start()
+    for _ in procs:
+        kind, _count = out.get(timeout=600)
+        assert kind == "ready"
+    _wait_subscribed(http, target.name, n)
+    stats = http.get("/bench/stats").json()
+    load = os.getloadavg()[0]
+    # The connection is open already: only the trigger itself is timed.
+    started = time.time()
+    http.post(trigger).raise_for_status()
+    received: list[float] = []
+    lost = 0
+    for _ in procs:
+        kind, times = out.get(timeout=600)
+        received += [t - started for t in times if t is not None]
+        lost += sum(t is None for t in times)
+    for proc in procs:
+        proc.join(timeout=60)
     received.sort()
     return {
         "subscribers": n,
@@ -201,7 +208,9 @@ def _measure(
         "p50_ms": 1000 * statistics.median(received),
         "p99_ms": 1000 * received[max(int(0.99 * len(received)) - 1, 0)],
         "max_ms": 1000 * received[-1],
-        "kib_per_socket": (after - before) / n / 1024,
+        "kib_per_socket": (stats["rss_bytes"] - before) / n / 1024,
+        "hub_queues": stats["dermaga_queues"] if target.name == "dermaga" else n,
+        "load_1m": load,
     }
 
 
@@ -217,11 +226,11 @@ def _wait_up(base: str) -> None:
     raise RuntimeError("the bench server did not start")
 
 
-def _wait_subscribed(base: str, name: str, n: int) -> None:
+def _wait_subscribed(http: httpx.Client, name: str, n: int) -> None:
     key = "bare_subscribers" if name == "bare" else "dermaga_subscribers"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        if httpx.get(f"{base}/bench/stats").json()[key] >= n:
+        if http.get("/bench/stats").json()[key] >= n:
             return
         time.sleep(0.2)
     raise RuntimeError(f"only some of {n} subscriptions started")
@@ -230,19 +239,7 @@ def _wait_subscribed(base: str, name: str, n: int) -> None:
 def _token(url: str, email: str) -> str:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.fanout.server",
-            "--database-url",
-            url,
-            "--port",
-            str(port),
-            "--secret",
-            SECRET,
-        ]
-    )
+    server = subprocess.Popen(_server_command(url, port))
     try:
         _wait_up(base)
         query = """mutation($e: String!, $p: String!) {
@@ -257,10 +254,31 @@ def _token(url: str, email: str) -> str:
         server.wait(timeout=30)
 
 
+def _server_command(url: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "bench.fanout.server",
+        "--database-url",
+        url,
+        "--port",
+        str(port),
+        "--secret",
+        SECRET,
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subscribers", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--deflate",
+        choices=("on", "off"),
+        default="on",
+        help="the server negotiates permessage-deflate (uvicorn's default: on)",
+    )
+    parser.add_argument("--only", choices=("dermaga", "bare"), default=None)
     args = parser.parse_args()
     os.environ.setdefault("DERMAGA_LOG_LEVEL", "WARNING")
 
@@ -289,6 +307,8 @@ def main() -> None:
                 ),
             ]
             for target, trigger in targets:
+                if args.only not in (None, target.name):
+                    continue
                 result = await asyncio.to_thread(
                     _measure,
                     url,
@@ -297,8 +317,9 @@ def main() -> None:
                     trigger,
                     args.subscribers,
                     args.workers,
+                    args.deflate,
                 )
-                print(target.name, json.dumps(result))
+                print(target.name, f"deflate={args.deflate}", json.dumps(result))
 
     asyncio.run(run())
 

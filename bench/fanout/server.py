@@ -93,6 +93,7 @@ def build(settings: Settings) -> Starlette:
             {
                 "rss_bytes": _rss_bytes(),
                 "dermaga_subscribers": hub.subscriber_count() if hub else 0,
+                "dermaga_queues": hub.queue_count() if hub else 0,
                 "bare_subscribers": BARE_SUBSCRIBERS["count"],
             }
         )
@@ -126,6 +127,12 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--secret", required=True)
+    parser.add_argument(
+        "--deflate",
+        choices=("on", "off"),
+        default="on",
+        help="negotiate permessage-deflate (RFC 7692), as uvicorn does by default",
+    )
     args = parser.parse_args()
     settings = Settings(
         database_url=args.database_url,
@@ -141,6 +148,7 @@ def main() -> None:
         port=args.port,
         log_level="warning",
         ws_ping_interval=None,
+        ws_per_message_deflate=args.deflate == "on",
         backlog=8192,
     )
 
