@@ -22,6 +22,9 @@ def uvicorn_config(
         access_log=False,
         proxy_headers=True,
         ws_ping_interval=settings.ws_ping_interval_seconds,
+        # Subscription frames are a few hundred bytes; per-connection deflate
+        # state costs ~48 KiB a socket and forbids sending one frame to all.
+        ws_per_message_deflate=False,
         ws_ping_timeout=settings.ws_ping_interval_seconds,
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )

@@ -14,7 +14,6 @@ import asyncio
 from contextlib import suppress
 from typing import Any
 
-import structlog
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -26,8 +25,6 @@ from strawberry.utils.aio import aclosing
 from dermaga.shared_subscriptions import GroupKey, Member, Outbox, SharedSubscriptions
 from schema.context import Context
 from schema.subscriptions import probing
-
-log = structlog.get_logger(__name__)
 
 DEFAULT_QUEUE_SIZE = 256
 
@@ -42,16 +39,7 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         shared = self._shared()
-        key = (
-            None
-            if shared is None
-            else shared.key_for(
-                operation.query,
-                operation.operation_name,
-                operation.variables,
-                self.context.viewer,
-            )
-        )
+        key = None if shared is None else self._key(shared, operation)
         if shared is None or key is None:
             await super().run_operation(operation)
             return
@@ -99,6 +87,16 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if not isinstance(self.websocket, ASGIWebSocketAdapter):
             return None
         return shared
+
+    def _key(
+        self, shared: SharedSubscriptions, operation: Operation[Context, None]
+    ) -> GroupKey | None:
+        return shared.key_for(
+            operation.query,
+            operation.operation_name,
+            operation.variables,
+            self.context.viewer,
+        )
 
     async def _authorised(self, operation: Operation[Context, None]) -> bool:
         """Run the subscription up to its `watch`; its errors go to the client."""
