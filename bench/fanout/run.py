@@ -1,8 +1,9 @@
 """Fan-out benchmark: N WebSocket subscribers of one vessel call, one ETA change.
 
 Run: `.venv/bin/python -m bench.fanout.run --subscribers 5000 --workers 4`
-(needs DERMAGA_TEST_DATABASE_URL or the embedded PostgreSQL; `--deflate off`
-serves without permessage-deflate, `--only dermaga` skips the bare server).
+(needs DERMAGA_TEST_DATABASE_URL or the embedded PostgreSQL; `--deflate on`
+negotiates permessage-deflate as bare uvicorn would, `--only dermaga` skips the
+bare server).
 For each of Dermaga's `vesselCallUpdated` and a bare strawberry subscription
 fed by broadcaster, a fresh server process takes N sockets from client
 processes; one ETA change is triggered over an open HTTP connection and every
@@ -275,8 +276,8 @@ def main() -> None:
     parser.add_argument(
         "--deflate",
         choices=("on", "off"),
-        default="on",
-        help="the server negotiates permessage-deflate (uvicorn's default: on)",
+        default="off",
+        help="permessage-deflate: off as `dermaga serve` runs, on as uvicorn defaults",
     )
     parser.add_argument("--only", choices=("dermaga", "bare"), default=None)
     args = parser.parse_args()

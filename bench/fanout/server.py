@@ -130,8 +130,8 @@ def main() -> None:
     parser.add_argument(
         "--deflate",
         choices=("on", "off"),
-        default="on",
-        help="negotiate permessage-deflate (RFC 7692), as uvicorn does by default",
+        default="off",
+        help="negotiate permessage-deflate (RFC 7692); `dermaga serve` does not",
     )
     args = parser.parse_args()
     settings = Settings(
