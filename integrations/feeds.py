@@ -9,7 +9,7 @@ TransientIntegrationError; any other 4xx or a malformed body is permanent.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 import structlog
@@ -33,6 +33,13 @@ _RETRY_LATER = frozenset({408, 429})
 
 T = TypeVar("T")
 Params = Mapping[str, str | int]
+
+
+def build_feed_http(
+    base_url: str, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT
+) -> httpx.AsyncClient:
+    """The one HTTP client for a feed, with explicit timeouts; the owner closes it."""
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout)
 
 
 class FeedReader:
@@ -76,6 +83,20 @@ class FeedReader:
             return read(data)
         except (KeyError, TypeError, ValueError) as exc:
             raise self._malformed(operation, exc) from exc
+
+    async def page_since(
+        self,
+        operation: str,
+        url: str,
+        cursor: str | None,
+        limit: int,
+        read: Callable[[Mapping[str, Any]], T],
+    ) -> T:
+        """A page of a cursor feed: up to `limit` items after `cursor` (None: first)."""
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor is not None:
+            params["since"] = cursor
+        return await self.get(operation, url, params, read)
 
     async def _get_once(
         self, operation: str, url: str, params: Params
@@ -134,4 +155,32 @@ class FeedReader:
             operation=state.args[0] if state.args else None,
             attempt=state.attempt_number,
             error=str(error),
+        )
+
+
+class FeedClient:
+    """A client of one outside system's feed, read through a FeedReader.
+
+    `http` carries the base URL and timeouts (see build_feed_http); whoever
+    builds it closes it. Transient failures are retried `attempts` times in all.
+    """
+
+    system: ClassVar[str]
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        api_key: str,
+        *,
+        attempts: int = 3,
+        backoff_s: float = 0.2,
+        max_backoff_s: float = 2.0,
+    ) -> None:
+        self._feed = FeedReader(
+            http,
+            api_key,
+            system=self.system,
+            attempts=attempts,
+            backoff_s=backoff_s,
+            max_backoff_s=max_backoff_s,
         )

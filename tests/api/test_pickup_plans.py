@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -86,19 +87,53 @@ def _at(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-async def _world(
-    factory: Factory, database: Database
-) -> tuple[Member, Cargo, datetime, list[dict[str, Any]]]:
-    """Box 1 is in the yard; box 2 is on a vessel berthing in ten hours."""
+@dataclass(frozen=True)
+class World:
+    """A shipment at a terminal of its own, its times read off one clock reading.
+
+    Times are whole hours from `origin`, the start of the coming hour, read
+    once: a test that straddles the turn of an hour keeps the same grid, and
+    its first slot (+1:00) is still ahead of the clock when the replanner runs.
+    """
+
+    owner: Member
+    shipment: Cargo
+    origin: datetime
+    slots: list[dict[str, Any]]
+
+    def at(self, hours: int) -> datetime:
+        return self.origin + timedelta(hours=hours)
+
+    @property
+    def eta(self) -> datetime:
+        return self.at(10)
+
+    def window(self, start: int, end: int, *numbers: str) -> dict[str, Any]:
+        """A preferred window of hours [start, end) for `numbers`, or for all."""
+        window: dict[str, Any] = {
+            "from": self.at(start).isoformat(),
+            "to": self.at(end).isoformat(),
+        }
+        if numbers:
+            window["containerNumbers"] = list(numbers)
+        return window
+
+
+async def _world(factory: Factory, database: Database) -> World:
+    """Box 1 is in the yard; box 2 is on a vessel berthing at +10:00."""
     owner = await factory.member()
     operator = await factory.operator()
     first, second = sorted(box_numbers(2))
-    eta = next_hour(10)
+    origin = next_hour(1)
+    terminal = f"T{uuid.uuid4().hex[:8]}"
+    boxes = [discharged(first), Box(second)]
+    eta = origin + timedelta(hours=10)
     shipment = await cargo(
-        database, owner.organisation_id, [discharged(first), Box(second)], eta=eta
+        database, owner.organisation_id, boxes, eta=eta, terminal=terminal
     )
-    slots = await configure(operator.client, next_hour(1), 48, quota=5)
-    return owner, shipment, eta, slots
+    start = origin + timedelta(hours=1)
+    slots = await configure(operator.client, start, 48, quota=5, terminal=terminal)
+    return World(owner, shipment, origin, slots)
 
 
 async def _recommend(
@@ -115,10 +150,10 @@ async def _recommend(
 async def test_a_plan_gives_each_container_a_slot_and_says_why(
     factory: Factory, database: Database
 ) -> None:
-    owner, shipment, eta, slots = await _world(factory, database)
-    window = {"from": next_hour(1).isoformat(), "to": next_hour(3).isoformat()}
+    world = await _world(factory, database)
+    owner, shipment, eta, slots = world.owner, world.shipment, world.eta, world.slots
 
-    plan = await _recommend(owner, shipment, [window])
+    plan = await _recommend(owner, shipment, [world.window(1, 3)])
     shown = (await owner.client.data(PLAN, {"id": shipment.shipment_gid}))["pickupPlan"]
 
     assert shown == plan
@@ -144,7 +179,7 @@ async def test_a_plan_gives_each_container_a_slot_and_says_why(
     assert on_board["dischargeEstimated"] is True
     assert _at(on_board["dischargeAt"]) == eta + timedelta(minutes=3)
     assert _at(on_board["readyAt"]) == eta + timedelta(minutes=63)
-    assert _at(on_board["slot"]["startsAt"]) == next_hour(13)
+    assert _at(on_board["slot"]["startsAt"]) == world.at(13)
     assert on_board["deviationMinutes"] > 0
     assert on_board["unassignedReason"] is None
 
@@ -152,7 +187,8 @@ async def test_a_plan_gives_each_container_a_slot_and_says_why(
 async def test_accepting_a_plan_books_every_planned_slot_once(
     factory: Factory, database: Database
 ) -> None:
-    owner, shipment, _, _ = await _world(factory, database)
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
     plan = await _recommend(owner, shipment)
     accept = {"input": {"planId": plan["id"], "truckPlate": "b 9876 kl"}}
 
@@ -176,7 +212,8 @@ async def test_accepting_a_plan_books_every_planned_slot_once(
 async def test_a_superseded_plan_cannot_be_accepted(
     factory: Factory, database: Database
 ) -> None:
-    owner, shipment, _, _ = await _world(factory, database)
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
     old = await _recommend(owner, shipment)
     await _recommend(owner, shipment)
 
@@ -214,34 +251,52 @@ async def _until(check: Any) -> None:
             await asyncio.sleep(0.05)
 
 
+async def _replanner_listening(app: Starlette, channel: str) -> None:
+    """Wait until the replanner has subscribed to `channel`; it misses events before."""
+    runtime = app.state.runtime
+    replanner = runtime.extras["replanner"]
+    await _until(lambda: replanner.watching(channel))
+    await _until(lambda: runtime.broadcast.subscriber_count(channel) > 0)
+
+
 async def test_an_eta_change_repairs_the_plan_and_keeps_untouched_bookings(
     factory: Factory, database: Database, app: Starlette, live_server: str
 ) -> None:
-    owner, shipment, eta, _ = await _world(factory, database)
-    plan = await _recommend(owner, shipment)
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
+    # Without a window every slot inside the free storage time costs nothing
+    # and the solver may book box 2 in any of them, even one after the
+    # delayed discharge; the window makes each later slot dearer, so each
+    # box takes its first feasible slot.
+    plan = await _recommend(owner, shipment, [world.window(1, 3)])
+    planned_yard, planned_board = plan["items"]
+    assert planned_yard["slot"]["id"] == world.slots[0]["id"]
+    assert _at(planned_board["slot"]["startsAt"]) == world.at(13)
     accepted = await owner.client.mutate(ACCEPT, {"input": {"planId": plan["id"]}})
     runtime = app.state.runtime
     await runtime.extras["relay"].drain()
-    replanner = runtime.extras["replanner"]
-    await _until(lambda: replanner.watching(f"vessel-call:{shipment.call_id}"))
+    await _replanner_listening(app, f"vessel-call:{shipment.call_id}")
     token = owner.client.token
     assert token is not None
+    # Twelve hours late, box 2 is ready at +23:03, long after its booked
+    # slot (+13:00 to +15:00) has ended.
+    delayed = world.eta + timedelta(hours=12)
 
     async with plan_socket(live_server, token, shipment.shipment_gid) as socket:
         channel = f"plan:{shipment.shipment_id}"
         await _until(lambda: runtime.broadcast.subscriber_count(channel) > 0)
-        await _move_eta(database, shipment.call_ref, eta + timedelta(hours=12))
+        await _move_eta(database, shipment.call_ref, delayed)
         await runtime.extras["relay"].drain()
         message = await next_message(socket)
 
     assert message["type"] == "next", message
     repaired = message["payload"]["data"]["pickupPlanChanged"]
     assert (repaired["version"], repaired["reason"]) == (2, "REPAIRED")
-    assert repaired["discharge"]["berthAt"] == (eta + timedelta(hours=12)).isoformat()
-    before = {i["container"]["number"]: i for i in plan["items"]}
+    assert repaired["discharge"]["berthAt"] == delayed.isoformat()
     in_yard, on_board = repaired["items"]
-    kept = accepted["bookings"][0]
-    assert in_yard["slot"]["id"] == before[shipment.numbers[0]]["slot"]["id"]
+    booked = {b["container"]["number"]: b for b in accepted["bookings"]}
+    kept = booked[shipment.numbers[0]]
+    assert in_yard["slot"]["id"] == planned_yard["slot"]["id"]
     assert in_yard["booking"] == {
         "id": kept["id"],
         "atRiskReason": None,
@@ -250,8 +305,8 @@ async def test_an_eta_change_repairs_the_plan_and_keeps_untouched_bookings(
     assert in_yard["bookingAtRisk"] is False
     assert on_board["bookingAtRisk"] is True
     assert on_board["booking"]["atRiskReason"]
-    assert _at(on_board["readyAt"]) == eta + timedelta(hours=12, minutes=63)
-    assert _at(on_board["slot"]["startsAt"]) >= _at(on_board["readyAt"])
+    assert _at(on_board["readyAt"]) == delayed + timedelta(minutes=63)
+    assert _at(on_board["slot"]["startsAt"]) == world.at(25)
     assert repaired["moved"] == 1
     # The re-plan flags the booking it could not keep; it moves no booking.
     async with database.transaction(SYSTEM) as session:
@@ -264,7 +319,8 @@ async def test_an_eta_change_repairs_the_plan_and_keeps_untouched_bookings(
 async def test_a_customer_of_another_organisation_gets_no_plan(
     factory: Factory, database: Database
 ) -> None:
-    owner, shipment, _, _ = await _world(factory, database)
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
     outsider = await factory.member()
     plan = await _recommend(owner, shipment)
 
@@ -293,13 +349,10 @@ async def _replanned(owner: Member, shipment: Cargo, version: int) -> dict[str, 
 async def test_a_quota_cut_to_zero_moves_only_the_boxes_planned_there(
     factory: Factory, database: Database, app: Starlette
 ) -> None:
-    owner, shipment, _, _ = await _world(factory, database)
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
     operator = await factory.operator()
-    first_slot = {
-        "from": next_hour(1).isoformat(),
-        "to": next_hour(3).isoformat(),
-        "containerNumbers": [shipment.numbers[0]],
-    }
+    first_slot = world.window(1, 3, shipment.numbers[0])
     plan = await _recommend(owner, shipment, [first_slot])
     in_yard, on_board = plan["items"]
     assert in_yard["slot"]["id"] != on_board["slot"]["id"]
@@ -321,12 +374,12 @@ async def test_a_quota_cut_to_zero_moves_only_the_boxes_planned_there(
 async def test_an_inspection_holds_the_box_and_flags_its_booking(
     factory: Factory, database: Database, app: Starlette
 ) -> None:
-    owner, shipment, _, _ = await _world(factory, database)
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
     plan = await _recommend(owner, shipment)
     await owner.client.mutate(ACCEPT, {"input": {"planId": plan["id"]}})
     await app.state.runtime.extras["relay"].drain()
-    replanner = app.state.runtime.extras["replanner"]
-    await _until(lambda: replanner.watching(f"shipment:{shipment.shipment_id}"))
+    await _replanner_listening(app, f"shipment:{shipment.shipment_id}")
 
     async with database.transaction(SYSTEM) as session:
         box = await session.scalar(

@@ -125,9 +125,12 @@ async def cargo(
     boxes: list[Box],
     *,
     eta: datetime | None = None,
+    terminal: str = TERMINAL,
 ) -> Cargo:
     """A vessel call and a shipment of the organisation on it with `boxes`."""
-    call_id, ref = await vessel_call(database, eta=eta or next_hour(-6))
+    call_id, ref = await vessel_call(
+        database, eta=eta or next_hour(-6), terminal=terminal
+    )
     async with database.transaction(SYSTEM) as session:
         shipment = Shipment(
             organisation_id=organisation_id,
