@@ -30,6 +30,7 @@ class Outcome:
     optimal: bool
     started: float
     bound: int | None = None
+    progress: tuple[tuple[float, int], ...] = ()
 
 
 def previous_slots(prepared: Prepared, previous: Plan | None) -> dict[str, int]:
@@ -82,6 +83,7 @@ def assemble(
         solve_ms=(time.perf_counter() - outcome.started) * 1000,
         bound=outcome.bound,
         explanations=explanations,
+        progress=outcome.progress,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from optimizer.model import MINUTES_PER_DAY, MINUTES_PER_HOUR
+from optimizer.model import MINUTES_PER_DAY
 from optimizer.readiness import Prepared, usage_keys
 
 NO_LIMIT = 1 << 60
@@ -36,7 +36,7 @@ def price(prepared: Prepared, container_id: str, slot: int) -> Price:
     # Storage runs until the box leaves the gate; the slot's end is the
     # latest it can leave, so that is what is charged.
     storage, days = (0, 0) if free is None else box.storage.cost_until(free, s.end)
-    return Price(slot, gap, prepared.costs.deviation_cost(gap), storage, days)
+    return Price(slot, gap, prepared.deviation_cost(gap), storage, days)
 
 
 def option_costs(
@@ -47,7 +47,7 @@ def option_costs(
     pref = box.preferred
     free = prepared.ready[container_id].free_until
     tariff = box.storage
-    rate = prepared.costs.deviation_per_hour
+    deviation = prepared.deviation_cost
     starts, ends = prepared.slot_starts, prepared.slot_ends
     early, late = (pref.start, pref.end) if pref else (-NO_LIMIT, NO_LIMIT)
     storage_by_days: dict[int, int] = {}
@@ -58,7 +58,7 @@ def option_costs(
     for slot in slots:
         start, end = starts[slot], ends[slot]
         off = early - start if early - start > end - late else end - late
-        cost = rate * off // MINUTES_PER_HOUR if off > 0 else 0
+        cost = deviation(off) if off > 0 else 0
         if free is not None and end > free:
             days = -(-(end - free) // MINUTES_PER_DAY)
             if days not in storage_by_days:

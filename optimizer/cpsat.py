@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import os
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,23 +24,48 @@ Options = Mapping[str, list[tuple[int, int]]]
 
 @dataclass(frozen=True, slots=True)
 class CpSatSettings:
-    """Search limits: wall seconds, deterministic work, seed, slots per box."""
+    """Search limits: wall seconds, deterministic work, seed, slots per box.
+
+    `lower_bound`, a bound proven elsewhere (the flow relaxations), is given
+    to the model so the search can stop within `gap_limit` of it.
+    """
 
     time_limit_s: float = 5.0
     work_limit: float = 2.0
     seed: int = 0
     max_options: int = 8
     probing_level: int = 1
+    lower_bound: int | None = None
+    gap_limit: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class CpSatResult:
-    """Best plan found, its objective and the proven bound."""
+    """Best plan found, its objective and the proven bound.
+
+    `bound` is None when the model kept only some slots per box: a bound on
+    that narrower model is none on the plan. `trace` holds (seconds since
+    the search's `started`, objective) of every better plan it found.
+    """
 
     assignment: dict[str, int]
     objective: int
-    bound: int
+    bound: int | None
     optimal: bool
+    trace: tuple[tuple[float, int], ...] = ()
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    """Notes when each better plan turns up."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self.started = started
+        self.trace: list[tuple[float, int]] = []
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.perf_counter() - self.started
+        self.trace.append((elapsed, round(self.objective_value)))
 
 
 def restrict(
@@ -78,11 +104,14 @@ class _Model:
         self.excess: dict[int, list[cp_model.IntVar]] = {}
         self.objective: list[cp_model.LinearExprT] = []
 
-    def build(self) -> None:
+    def build(self, lower_bound: int | None = None) -> None:
         self._choices()
         self._twins()
         self._capacities()
-        self.model.minimize(sum(self.objective))
+        total = sum(self.objective)
+        if lower_bound is not None:
+            self.model.add(total >= lower_bound)
+        self.model.minimize(total)
 
     def _choices(self) -> None:
         unassigned = self.prepared.costs.unassigned
@@ -172,14 +201,18 @@ def solve_cpsat(
     options: Options,
     hint: Mapping[str, int],
     settings: CpSatSettings,
+    started: float | None = None,
 ) -> CpSatResult | None:
     """Search the constrained plan from the hint; None if nothing found in time.
 
     Deterministic for a given seed as long as the work limit, not the wall
     limit, ends the search.
     """
-    model = _Model(prepared, restrict(options, hint, settings.max_options, True))
-    model.build()
+    entered = time.perf_counter()
+    kept = restrict(options, hint, settings.max_options, True)
+    complete = all(len(kept[cid]) == len(row) for cid, row in options.items())
+    model = _Model(prepared, kept)
+    model.build(settings.lower_bound)
     model.hint(hint)
 
     solver = cp_model.CpSolver()
@@ -189,9 +222,12 @@ def solve_cpsat(
     # Stopping on deterministic work, not wall time, gives the same plan on
     # every run; the wall limit only guards against a slow machine.
     params.max_deterministic_time = settings.work_limit
-    params.max_time_in_seconds = settings.time_limit_s
+    built = time.perf_counter() - entered
+    params.max_time_in_seconds = max(settings.time_limit_s - built, 0.05)
     params.random_seed = settings.seed
-    status = solver.solve(model.model)
+    params.relative_gap_limit = settings.gap_limit
+    progress = _Progress(time.perf_counter() if started is None else started)
+    status = solver.solve(model.model, progress)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
 
@@ -201,6 +237,7 @@ def solve_cpsat(
     return CpSatResult(
         assignment,
         round(solver.objective_value),
-        round(solver.best_objective_bound),
-        status == cp_model.OPTIMAL,
+        round(solver.best_objective_bound) if complete else None,
+        status == cp_model.OPTIMAL and complete,
+        tuple(progress.trace),
     )

@@ -10,11 +10,12 @@ unit cost, so the whole problem stays a flow and is solved exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ortools.graph.python import min_cost_flow
 
+from optimizer.costs import overload_step
 from optimizer.readiness import Prepared
 
 
@@ -47,32 +48,74 @@ class FlowResult:
     objective: int
 
 
+Options = Mapping[str, list[tuple[int, int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Load of the boxes held where they are while the others are re-solved.
+
+    The free boxes get the room the held ones leave: trucks per slot, moves
+    per (block, slot), trucks per (trucker, slot). When the free boxes share
+    a limit the network cannot nest (all one company's, or all in one
+    block), `room` caps their trucks per slot by it.
+    """
+
+    trucks: Mapping[int, int]
+    moves: Mapping[tuple[str, int], int]
+    fleet: Mapping[tuple[str, int], int]
+    room: Mapping[int, int] | None = None
+
+
 def solve_flow(
-    prepared: Prepared, options: Mapping[str, list[tuple[int, int]]]
+    prepared: Prepared,
+    options: Options,
+    through: str = "block",
+    unplaced: Mapping[str, int] | None = None,
+    held: Held | None = None,
 ) -> FlowResult:
-    """Solve the plan exactly; `options` gives (slot, cost) per placeable container."""
+    """Solve the plan exactly; `options` gives (slot, cost) per placeable container.
+
+    `through` names the capacity a box meets on its way to the slot: its
+    yard block's moves ("block"), or its trucking company's trucks per slot
+    ("trucker", yard blocks dropped: a relaxation that gives a bound).
+    `unplaced` overrides what leaving a unit out costs (a twin pair
+    travelling as one unit costs what both boxes would). With `held`, only the boxes in
+    `options` are placed, in the room the held boxes leave.
+    """
     net = _Network()
     slot_nodes = {slot: net.node() for slot in range(len(prepared.slots))}
-    _slot_arcs(prepared, net, slot_nodes)
-    block_nodes = _block_arcs(prepared, net, slot_nodes, options)
+    _slot_arcs(prepared, net, slot_nodes, held)
+    if through == "trucker":
+        group_nodes = _trucker_arcs(prepared, net, slot_nodes, options, held)
+    else:
+        group_nodes = _block_arcs(prepared, net, slot_nodes, options, held)
+    group = _group_key(prepared, through)
     first_arc: dict[str, int] = {}
     supplies: dict[int, int] = {}
-    unassigned = prepared.costs.unassigned
     for cid in sorted(options):
         node = net.node()
         supplies[node] = 1
-        block = prepared.containers[cid].block
+        key = group(cid)
         first_arc[cid] = len(net.tails)
         row = options[cid]
         net.tails.extend([node] * len(row))
-        net.heads.extend([block_nodes[(block, slot)] for slot, _ in row])
+        net.heads.extend([group_nodes[(key, slot)] for slot, _ in row])
         net.caps.extend([1] * len(row))
         net.costs.extend([cost for _, cost in row])
-        # A kept fixed booking outranks any free container for scarce room.
-        fixed = prepared.containers[cid].booked_slot is not None
-        net.arc(node, 0, 1, unassigned * (2 if fixed else 1))
+        left_out = unplaced.get(cid) if unplaced is not None else None
+        if left_out is None:
+            left_out = unplaced_cost(prepared, cid)
+        net.arc(node, 0, 1, left_out)
     supplies[0] = -len(options)
     return _run(net, supplies, options, first_arc)
+
+
+def unplaced_cost(prepared: Prepared, cid: str) -> int:
+    """What leaving the box without a slot costs the plan."""
+    # A kept fixed booking outranks any free container for scarce room.
+    fixed = prepared.containers[cid].booked_slot is not None
+    return prepared.costs.unassigned * (2 if fixed else 1)
 
 
 def _block_arcs(
@@ -80,6 +123,7 @@ def _block_arcs(
     net: _Network,
     slot_nodes: Mapping[int, int],
     options: Mapping[str, list[tuple[int, int]]],
+    held: Held | None,
 ) -> dict[tuple[str, int], int]:
     """One node per (yard block, slot) in use, capped by the block's moves."""
     keys = sorted(
@@ -93,27 +137,74 @@ def _block_arcs(
     for block, slot in keys:
         block_nodes[(block, slot)] = net.node()
         cap = prepared.block_capacity(block, slot)
+        if held is not None:
+            cap = max(0, cap - held.moves.get((block, slot), 0))
         net.arc(block_nodes[(block, slot)], slot_nodes[slot], cap, 0)
     return block_nodes
 
 
+def _group_key(prepared: Prepared, through: str) -> Callable[[str], str]:
+    """The capacity group a box passes: its block, or its limited trucker."""
+    boxes = prepared.containers
+    if through == "block":
+        return lambda cid: boxes[cid].block
+    limited = prepared.trucker_limit
+    return lambda cid: (
+        (boxes[cid].trucker or "") if boxes[cid].trucker in limited else ""
+    )
+
+
+def _trucker_arcs(
+    prepared: Prepared,
+    net: _Network,
+    slot_nodes: Mapping[int, int],
+    options: Mapping[str, list[tuple[int, int]]],
+    held: Held | None,
+) -> dict[tuple[str, int], int]:
+    """One node per (limited trucker, slot) capped by its limit; "" is uncapped."""
+    key = _group_key(prepared, "trucker")
+    keys = sorted({(key(cid), slot) for cid in options for slot, _ in options[cid]})
+    nodes: dict[tuple[str, int], int] = {}
+    for trucker, slot in keys:
+        nodes[(trucker, slot)] = net.node()
+        cap = prepared.trucker_limit.get(trucker, prepared.slots[slot].quota)
+        if held is not None:
+            cap = max(0, cap - held.fleet.get((trucker, slot), 0))
+        net.arc(nodes[(trucker, slot)], slot_nodes[slot], cap, 0)
+    return nodes
+
+
 def _slot_arcs(
-    prepared: Prepared, net: _Network, slot_nodes: Mapping[int, int]
+    prepared: Prepared,
+    net: _Network,
+    slot_nodes: Mapping[int, int],
+    held: Held | None,
 ) -> None:
     """Slot-to-sink arcs: free up to the soft target, then tiers of rising cost."""
     for slot, node in slot_nodes.items():
-        s = prepared.slots[slot]
-        if s.soft_target is None or s.soft_target >= s.quota:
-            net.arc(node, 0, s.quota, 0)
+        load = 0 if held is None else held.trucks.get(slot, 0)
+        room = prepared.slots[slot].quota - load
+        if held is not None and held.room is not None:
+            room = min(room, held.room.get(slot, 0))
+        target = prepared.slots[slot].soft_target
+        if target is None:
+            net.arc(node, 0, max(room, 0), 0)
             continue
-        net.arc(node, 0, max(s.soft_target, 0), 0)
-        left = s.quota - max(s.soft_target, 0)
-        tiers = prepared.costs.overload
-        for i, tier in enumerate(tiers):
-            width = left if i == len(tiers) - 1 else min(left, tier.trucks)
-            if width > 0:
-                net.arc(node, 0, width, tier.cost_per_truck)
-            left -= width
+        # Trucks of one marginal price share an arc; the prices rise, so the
+        # flow fills the cheap arcs first and stays exact. Past the last
+        # tier's start every truck costs the same: one arc takes the rest.
+        steady = target + sum(t.trucks for t in prepared.costs.overload[:-1])
+        price, width, k = 0, 0, 0
+        while k < room and load + k <= steady:
+            step = overload_step(prepared, slot, load + k)
+            if step != price and width:
+                net.arc(node, 0, width, price)
+                width = 0
+            price, width, k = step, width + 1, k + 1
+        if width:
+            net.arc(node, 0, width, price)
+        if k < room:
+            net.arc(node, 0, room - k, overload_step(prepared, slot, load + k))
 
 
 def _run(

@@ -78,11 +78,14 @@ class GreedyPlan:
                 evicted += self._remove(cid)
         return evicted
 
-    def _eviction_order(self, cid: str) -> tuple[bool, int, str]:
-        """Free boxes before fixed bookings, the most slack first."""
+    def _eviction_order(self, cid: str) -> tuple[bool, bool, int, str]:
+        """Free boxes before fixed bookings, singles before twins, most slack first."""
+        # A twin pair needs a truck and two yard moves in one slot to come
+        # back in; a single box finds room far more easily.
         latest = self.prepared.ready[cid].latest_end
         fixed = self.prepared.containers[cid].booked_slot is not None
-        return (fixed, -(NEVER if latest is None else latest), cid)
+        twin = cid in self.prepared.twin_of
+        return (fixed, twin, -(NEVER if latest is None else latest), cid)
 
     def _remove(self, cid: str) -> list[str]:
         gone = [cid]

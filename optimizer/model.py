@@ -164,10 +164,32 @@ class OverloadTier:
 
 
 @dataclass(frozen=True, slots=True)
-class Costs:
-    """Prices the optimiser trades off, in rupiah."""
+class DeviationTier:
+    """The next `minutes` outside the preferred window cost `per_hour` an hour."""
 
-    deviation_per_hour: int = 20_000
+    minutes: int
+    per_hour: int
+
+
+# What a pickup outside the customer's window costs the customer: planning
+# assumptions for Jakarta, not tariff data. The first hour is a truck-hour
+# spent waiting (driver, tractor and trailer idle, or the warehouse crew
+# kept on); after it the truck also loses its next trip, priced at a
+# Tanjung Priok round trip of about Rp 3 M over some twelve hours. Priced so,
+# a storage day (Rp 127,500 to 765,000) buys an hour or three of shift, not
+# the evening before, and the plan keeps customers near their windows.
+JAKARTA_DEVIATION = (DeviationTier(60, 150_000), DeviationTier(1_000_000, 250_000))
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    """Prices the optimiser trades off, in rupiah.
+
+    `deviation` is a convex piecewise price of the minutes a pickup lies
+    outside its preferred window; the last tier's price repeats.
+    """
+
+    deviation: tuple[DeviationTier, ...] = JAKARTA_DEVIATION
     overload: tuple[OverloadTier, ...] = (
         OverloadTier(10, 15_000),
         OverloadTier(1_000_000, 60_000),
@@ -181,10 +203,22 @@ class Costs:
         prices = [tier.cost_per_truck for tier in self.overload]
         if prices != sorted(prices):
             raise ValueError("overload tiers must have increasing cost per truck")
+        rates = [tier.per_hour for tier in self.deviation]
+        if rates != sorted(rates):
+            raise ValueError("deviation tiers must have increasing price per hour")
 
     def deviation_cost(self, minutes: int) -> int:
         """Cost of picking up `minutes` outside the preferred window."""
-        return self.deviation_per_hour * minutes // MINUTES_PER_HOUR
+        cost, left = 0, minutes
+        for tier in self.deviation:
+            if left <= 0:
+                break
+            used = min(left, tier.minutes)
+            cost += tier.per_hour * used
+            left -= used
+        if left > 0 and self.deviation:
+            cost += left * self.deviation[-1].per_hour
+        return cost // MINUTES_PER_HOUR
 
     def overload_cost(self, trucks_over: int) -> int:
         """Total overload cost when a slot has `trucks_over` above its target."""

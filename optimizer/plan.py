@@ -94,10 +94,13 @@ class CostBreakdown:
 class Plan:
     """A pickup plan: who goes in which slot, who could not, and at what cost.
 
-    `method` names the path that produced it (flow, cp-sat, repair,
+    `method` names the path that produced it (flow, cp-sat for the
+    side-constraint path whether or not its CP-SAT stage ran, repair,
     improve); `optimal` is True when the solver proved the plan optimal for
     its model; `moved` counts containers whose slot differs from the
-    previous plan (or whose fixed booking had to be released).
+    previous plan (or whose fixed booking had to be released). `progress`
+    holds (milliseconds since the solve started, objective) of each better
+    plan a search found on the way, the last being this plan.
     """
 
     assignments: dict[str, Assignment]
@@ -109,6 +112,7 @@ class Plan:
     solve_ms: float = 0.0
     bound: int | None = None
     explanations: dict[str, Explanation] = field(default_factory=dict)
+    progress: tuple[tuple[float, int], ...] = ()
 
     def slot_of(self, container_id: str) -> str | None:
         """The recommended slot of a container, or None if unassigned."""

@@ -86,6 +86,7 @@ class Prepared:
             q.trucker: q.trucks_per_slot for q in instance.trucker_quotas
         }
         self._capacity: dict[tuple[str, int], int] = {}
+        self._deviation: dict[int, int] = {}
 
     def _pair(self, first: str, second: str) -> None:
         """Register a twin pair; a pair with a box that cannot go travels apart."""
@@ -157,6 +158,13 @@ class Prepared:
             s = self.slots[slot]
             self._capacity[key] = block.capacity(s.start, s.end) if block else 0
         return self._capacity[key]
+
+    def deviation_cost(self, minutes: int) -> int:
+        """The costs' deviation price of `minutes`, memoised for the hot loops."""
+        found = self._deviation.get(minutes)
+        if found is None:
+            found = self._deviation[minutes] = self.costs.deviation_cost(minutes)
+        return found
 
     def unplaceable(self, container_id: str) -> tuple[UnassignedReason, str] | None:
         """Reason the box cannot be placed whatever the load, or None."""

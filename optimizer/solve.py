@@ -1,18 +1,27 @@
-"""Compute a pickup plan: the exact flow, then CP-SAT when side constraints exist."""
+"""Compute a pickup plan: the exact flow, or with side constraints a search.
+
+With trucker quotas or twin pairs the plan comes from the flow relaxations
+(bound and start, optimizer/relax.py), the exact descent over parts of the
+boxes, and CP-SAT from that plan when it is not yet within `gap_limit`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 
 from optimizer.assemble import Outcome, assemble, previous_slots
-from optimizer.costs import all_options, plan_objective, with_move_penalty
+from optimizer.costs import all_options, with_move_penalty
 from optimizer.cpsat import CpSatSettings, restrict, solve_cpsat
 from optimizer.flow import solve_flow
-from optimizer.greedy import greedy_fill
 from optimizer.model import Instance
 from optimizer.plan import Plan
 from optimizer.readiness import Prepared
+from optimizer.relax import descend, relax
+
+# Below this many seconds left, building a CP-SAT model is not worth it.
+MIN_SEARCH_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +30,15 @@ class SolveOptions:
 
     `time_limit_s` is the wall-clock cap. CP-SAT stops on `work_limit`
     deterministic seconds first, so the same input and `seed` give the same
-    plan; `max_options` is how many of its cheapest slots each box keeps in
+    plan while the descent and CP-SAT finish within the wall limit (a
+    loaded machine that cuts them short can change the plan); `max_options`
+    is how many of its cheapest slots each box keeps in
     the CP-SAT model. `flow_options` None gives the flow every feasible slot
     (the exact optimum); a number keeps each box's cheapest few, a faster
-    near-optimal path for very large instances.
+    near-optimal path for very large instances. `sweeps` bounds the rounds
+    of exact flows over parts of the boxes that improve CP-SAT's starting
+    plan; a plan within `gap_limit` (a fraction) of the relaxations' bound
+    is good enough and ends the search.
     """
 
     time_limit_s: float = 5.0
@@ -32,6 +46,8 @@ class SolveOptions:
     seed: int = 0
     max_options: int = 8
     flow_options: int | None = None
+    sweeps: int = 3
+    gap_limit: float = 0.001
 
 
 def solve(
@@ -56,11 +72,17 @@ def solve(
     else:
         flow = solve_flow(prepared, table)
         exact = settings.flow_options is None
-        outcome = Outcome(flow.assignment, "flow", exact, started, flow.objective)
-    if previous is not None:
+        progress = ((_since(started), flow.objective),)
         outcome = Outcome(
-            outcome.assignment, "improve", outcome.optimal, started, outcome.bound
+            flow.assignment,
+            "flow",
+            exact,
+            started,
+            flow.objective if exact else None,
+            progress,
         )
+    if previous is not None:
+        outcome = dataclasses.replace(outcome, method="improve")
 
     return assemble(prepared, outcome, before, previous is not None, base)
 
@@ -87,29 +109,48 @@ def _constrained(
     settings: SolveOptions,
     started: float,
 ) -> Outcome:
-    """Relaxed flow for a bound and a start, greedy to feasibility, then CP-SAT."""
-    # Dropping trucker quotas and letting each twin's rider skip the slot and
-    # block arcs at its cheapest price relaxes the problem: the flow
-    # optimum is a lower bound on the constrained one.
-    riders = prepared.second_twins
-    flow = solve_flow(prepared, {c: o for c, o in table.items() if c not in riders})
-    bound = flow.objective + sum(min(cost for _, cost in table[c]) for c in riders)
-    start = dict(flow.assignment)
-    for rider in riders:
-        if prepared.twin_of[rider] in start:
-            start[rider] = start[prepared.twin_of[rider]]
-    hint = greedy_fill(prepared, start)
+    """Relaxed flows for a bound and a start, the descent, then CP-SAT if needed."""
+    relaxed = relax(prepared, table)
+    bound = relaxed.bound
+    progress = [(_since(started), relaxed.start_objective)]
 
+    def better(objective: int) -> None:
+        progress.append((_since(started), objective))
+
+    # The exact descent gains the most per second; CP-SAT gets what is left.
+    deadline = started + settings.time_limit_s
+    hint, hinted = descend(
+        prepared, table, relaxed.start, settings.sweeps, better, deadline
+    )
+    if hinted - bound <= settings.gap_limit * bound:
+        optimal = hinted == bound
+        return Outcome(hint, "cp-sat", optimal, started, bound, tuple(progress))
+
+    left = settings.time_limit_s - (time.perf_counter() - started)
+    if left < MIN_SEARCH_S:
+        return Outcome(hint, "cp-sat", False, started, bound, tuple(progress))
     cp = CpSatSettings(
-        time_limit_s=max(settings.time_limit_s - (time.perf_counter() - started), 0.1),
+        time_limit_s=left,
         work_limit=settings.work_limit,
         seed=settings.seed,
         max_options=settings.max_options,
+        lower_bound=bound,
+        gap_limit=settings.gap_limit,
     )
-    result = solve_cpsat(prepared, table, hint, cp)
-    hinted = plan_objective(prepared, table, hint)
-    if result is None or result.objective > hinted:
-        return Outcome(hint, "cp-sat", hinted == bound, started, bound)
-    best_bound = max(bound, result.bound)
+    result = solve_cpsat(prepared, table, hint, cp, started)
+    if result is None or result.objective >= hinted:
+        return Outcome(hint, "cp-sat", False, started, bound, tuple(progress))
+    progress += [
+        (1000 * at, objective)
+        for at, objective in result.trace
+        if objective < progress[-1][1]
+    ]
+    best_bound = max(bound, result.bound or bound)
     optimal = result.optimal or result.objective == best_bound
-    return Outcome(result.assignment, "cp-sat", optimal, started, best_bound)
+    return Outcome(
+        result.assignment, "cp-sat", optimal, started, best_bound, tuple(progress)
+    )
+
+
+def _since(started: float) -> float:
+    return 1000 * (time.perf_counter() - started)

@@ -3,7 +3,9 @@
 Minute 0 is local midnight of the first day. Figures follow DOMAIN.md: 2021
 Tanjung Priok storage bases (Rp 42,500 20', Rp 85,000 40' a day) with day 1
 free and then 300%, 600%, 900%; about nine in ten declarations on the green
-lane; quay cranes at 25-30 moves an hour.
+lane; quay cranes at 25-30 moves an hour. Prices are the optimiser's
+defaults (optimizer/model.py), deviation included: every method is scored
+with them.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from optimizer import Block, Container, Costs, Instance, Slot, Window
+from optimizer import Block, Container, Costs, DeviationTier, Instance, Slot, Window
 
 HOUR = 60
-FLAT = Costs(deviation_per_hour=60_000, overload=())
+FLAT = Costs(deviation=(DeviationTier(60, 60_000),), overload=())
 
 
 def box(

@@ -6,6 +6,7 @@ from collections import Counter
 from optimizer import (
     Block,
     Costs,
+    DeviationTier,
     Instance,
     OverloadTier,
     Slot,
@@ -38,7 +39,7 @@ def test_storage_day_outweighs_an_hour_early() -> None:
         containers=(box("c1", (1440, 1560), discharged_at=600, storage=tariff),),
         slots=(Slot("late-evening", 1380, 1440, 5), Slot("midnight", 1440, 1500, 5)),
         blocks=(Block("B1", 10),),
-        costs=Costs(deviation_per_hour=20_000, overload=()),
+        costs=Costs(deviation=(DeviationTier(60, 20_000),), overload=()),
     )
 
     plan = solve(instance)
@@ -56,6 +57,41 @@ def test_storage_day_outweighs_an_hour_early() -> None:
     assert not why.alternatives[0].full
 
 
+def test_default_deviation_price_rises_after_the_first_hour() -> None:
+    costs = Costs()
+
+    # Rp 150,000 for the first hour, Rp 250,000 an hour after it.
+    assert costs.deviation_cost(30) == 75_000
+    assert costs.deviation_cost(60) == 150_000
+    assert costs.deviation_cost(90) == 275_000
+    assert costs.deviation_cost(180) == 650_000
+
+
+def test_default_prices_shift_an_hour_for_a_storage_day_but_not_two() -> None:
+    # Both 40' boxes are free to midnight (minute 1440); the first storage
+    # day costs Rp 255,000. One prefers 00:00-01:00: an hour early (150,000)
+    # beats the day. The other prefers 01:00-02:00: two hours early (400,000)
+    # does not, so it keeps its window and pays the day.
+    tariff = StorageTariff(daily_costs=(255_000, 510_000))
+    instance = Instance(
+        containers=(
+            box("c1", (1440, 1500), discharged_at=600, storage=tariff),
+            box("c2", (1500, 1560), discharged_at=600, storage=tariff),
+        ),
+        slots=(
+            Slot("23h", 1380, 1440, 5),
+            Slot("00h", 1440, 1500, 5),
+            Slot("01h", 1500, 1560, 5),
+        ),
+        blocks=(Block("B1", 10),),
+    )
+
+    plan = solve(instance)
+
+    assert slots_of(plan) == {"c1": "23h", "c2": "01h"}
+    assert (plan.cost.deviation, plan.cost.storage) == (150_000, 255_000)
+
+
 def test_free_time_after_noon_runs_to_the_next_midnight() -> None:
     tariff = StorageTariff(daily_costs=(100,))
     assert tariff.free_time_end(600) == 1440
@@ -66,7 +102,7 @@ def test_free_time_after_noon_runs_to_the_next_midnight() -> None:
 
 def test_load_above_soft_target_is_convex_and_exact() -> None:
     costs = Costs(
-        deviation_per_hour=20_000,
+        deviation=(DeviationTier(60, 20_000),),
         overload=(OverloadTier(1, 10_000), OverloadTier(10, 50_000)),
     )
     instance = Instance(
