@@ -13,7 +13,7 @@ from dermaga.database import create_engine, database_url
 from dermaga.logging import configure_logging
 from dermaga.migrate import upgrade
 from dermaga.schema import SCHEMA_FILE, export_schema
-from dermaga.settings import get_settings
+from dermaga.settings import ConfigurationError, get_settings
 from domain.errors import DomainError
 from domain.models.identity import OrganisationKind, Role
 from domain.services import identity, tariffs
@@ -30,11 +30,21 @@ console = Console(stderr=True)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Server processes sharing the port; more than one needs "
+        "DERMAGA_DATABASE_URL and a shared DERMAGA_BROADCAST_URL.",
+    ),
 ) -> None:
     """Serve the GraphQL API (migrating the database first)."""
     from dermaga.server import serve as run
 
-    run(get_settings(), host, port)
+    try:
+        run(get_settings(), host, port, workers=workers)
+    except ConfigurationError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from error
 
 
 @app.command()

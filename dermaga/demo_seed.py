@@ -27,8 +27,8 @@ from strawberry import relay
 
 from dermaga.demo import DEMO_USERS
 from dermaga.demo_cargo import (
+    COMING,
     DEMO_SHIPMENTS,
-    SERVED,
     Call,
     CallRole,
     DemoShipment,
@@ -53,7 +53,7 @@ from dermaga.demo_queries import (
     VERIFY,
 )
 from domain.models.payments import Payment, PaymentPurpose, PaymentStatus
-from domain.models.scheduling import BookingStatus, TruckBooking
+from domain.models.scheduling import BookingStatus, PickupSlot, TruckBooking
 from domain.models.shipments import Container
 from domain.ports.terminal import ContainerEventType
 from domain.services import terminal_sync
@@ -145,11 +145,14 @@ class DemoSeeder:
         return report
 
     async def _watch_call(self, live_id: str) -> Call:
-        """The live request's call while it is in port, else the next arrival."""
+        """The live request's call until it berths, else the next to berth.
+
+        A later run finds that call berthed: its live part would show nothing.
+        """
         self._calls = []
         calls = await self._all_calls()
         live = next(c for c in calls if c.id == live_id)
-        if live.status not in SERVED:
+        if live.status in COMING:
             return live
         return next(iter(candidates(calls, CallRole.LIVE)), live)
 
@@ -326,7 +329,11 @@ class DemoSeeder:
             raise DemoSeedError(f"Praya would not take the payment: {response.text}")
 
     async def _settle(self, plan: DemoShipment, shipment: dict[str, Any]) -> None:
-        """Invoice the served request and pay its balance, so its boxes are ready."""
+        """Invoice the served request and pay its balance, so its boxes are ready.
+
+        The trucks are booked first: the invoice charges storage up to the end
+        of each box's slot, so the gate passes need no storage extension.
+        """
         await self._recorded_boxes(plan, shipment)
         ids = {"id": shipment["id"]}
         data = await self.client.data(INVOICES, ids, as_user=IMPORTER.email)
@@ -334,6 +341,8 @@ class DemoSeeder:
         if edges:
             invoice = edges[0]["node"]
         else:
+            upcoming = plan.stage is S.READY_FOR_PICKUP
+            await self._book_all(plan, shipment, upcoming=upcoming)
             payload = await self.client.mutate(FINALIZE, ids, as_user=IMPORTER.email)
             invoice = payload["invoice"]
         if invoice["status"] == "PAID" or Decimal(invoice["balanceDue"]["amount"]) <= 0:
@@ -367,8 +376,9 @@ class DemoSeeder:
     # Trucks and the gate
 
     async def _collect(self, plan: DemoShipment, shipment: dict[str, Any]) -> None:
-        """Trucks come in the current slot, collect every box and leave."""
-        bookings = await self._book_all(plan, shipment, upcoming=False)
+        """Trucks come in the slot booked before the invoice, collect and leave."""
+        await self._book_all(plan, shipment, upcoming=False)
+        bookings = await self._active_bookings(shipment)
         now = datetime.now(UTC)
         for number, (booking_id, slot_start) in bookings.items():
             plate = _plate(number)
@@ -452,22 +462,25 @@ class DemoSeeder:
                 return dict(slot)
         raise DemoSeedError(f"no free pickup slot at {terminal}")
 
-    async def _active_bookings(self, shipment: dict[str, Any]) -> set[str]:
+    async def _active_bookings(
+        self, shipment: dict[str, Any]
+    ) -> dict[str, tuple[str, datetime]]:
+        """Each booked box's booking (global id) and the start of its slot."""
         key = _key(shipment["id"])
         async with self.database.transaction(SYSTEM) as session:
-            rows = await session.scalars(
-                select(TruckBooking.container_id).where(
+            rows = await session.execute(
+                select(Container.number, TruckBooking.id, PickupSlot.starts_at)
+                .join(TruckBooking, TruckBooking.container_id == Container.id)
+                .join(PickupSlot, PickupSlot.id == TruckBooking.slot_id)
+                .where(
                     TruckBooking.shipment_id == key,
                     TruckBooking.status == BookingStatus.ACTIVE,
                 )
             )
-            ids = set(rows)
-            if not ids:
-                return set()
-            numbers = await session.scalars(
-                select(Container.number).where(Container.id.in_(ids))
-            )
-            return set(numbers)
+            return {
+                number: (str(relay.GlobalID("TruckBooking", str(booking))), starts)
+                for number, booking, starts in rows
+            }
 
 
 def _paperwork(plan: DemoShipment, call: Call, boxes: tuple[Box, ...]) -> Paperwork:

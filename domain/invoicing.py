@@ -13,7 +13,7 @@ import enum
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -234,9 +234,15 @@ def _container_lines(
 
 
 def _storage_lines(
-    book: TariffBook, usage: ContainerUsage, out_at: datetime
+    book: TariffBook,
+    usage: ContainerUsage,
+    out_at: datetime,
+    after: date | None = None,
 ) -> Iterator[InvoiceLine]:
-    """One line per scheme period the box was charged in; free days make none."""
+    """One line per scheme period the box was charged in; free days make none.
+
+    With `after`, only the days after that local date (already paid) count.
+    """
     days = storage_charge_days(
         usage.discharged_at,
         out_at,
@@ -245,7 +251,9 @@ def _storage_lines(
         tz=book.timezone,
     )
     base = book.storage_base.for_size(usage.size_class)
-    charged = (day for day in days if not day.free)
+    charged = (
+        day for day in days if not day.free and (after is None or day.date > after)
+    )
     for period, group in itertools.groupby(charged, key=lambda day: day.period):
         run: list[StorageDay] = list(group)
         percent = run[0].percent
@@ -262,9 +270,20 @@ def _storage_lines(
 
 
 def _reefer_line(
-    book: TariffBook, usage: ContainerUsage, out_at: datetime
+    book: TariffBook, usage: ContainerUsage, out_at: datetime, paid_blocks: int = 0
 ) -> InvoiceLine:
     """Reefer power per block of `reefer_block_hours` or part of one."""
+    blocks = _reefer_blocks(book, usage, out_at) - paid_blocks
+    return _line(
+        ServiceCode.REEFER_POWER,
+        usage.container_number,
+        blocks,
+        book.reefer_power.for_size(usage.size_class),
+        f"reefer power per {book.reefer_block_hours} h or part",
+    )
+
+
+def _reefer_blocks(book: TariffBook, usage: ContainerUsage, out_at: datetime) -> int:
     plugged_in = usage.reefer_plugged_in_at or usage.discharged_at
     plugged_out = usage.reefer_plugged_out_at or out_at
     if plugged_out < plugged_in:
@@ -275,14 +294,59 @@ def _reefer_line(
     whole, part = divmod(
         plugged_out - plugged_in, timedelta(hours=book.reefer_block_hours)
     )
-    blocks = whole + (1 if part else 0)
-    return _line(
-        ServiceCode.REEFER_POWER,
-        usage.container_number,
-        blocks,
-        book.reefer_power.for_size(usage.size_class),
-        f"reefer power per {book.reefer_block_hours} h or part",
-    )
+    return whole + (1 if part else 0)
+
+
+def paid_through(
+    book: TariffBook, usage: ContainerUsage, charged_to: datetime
+) -> datetime:
+    """Until when charging a box's stay to `charged_to` pays for it.
+
+    Storage is charged by whole local days, so to the midnight that ends the
+    day of `charged_to`; a reefer's power by whole blocks, so no later than
+    the end of its last block charged.
+    """
+    zone = ZoneInfo(book.timezone)
+    day = charged_to.astimezone(zone).date()
+    until = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+    if usage.reefer and usage.reefer_plugged_out_at is None:
+        plugged_in = usage.reefer_plugged_in_at or usage.discharged_at
+        block = timedelta(hours=book.reefer_block_hours)
+        until = min(until, plugged_in + block * _reefer_blocks(book, usage, charged_to))
+    return until
+
+
+@dataclass(frozen=True, slots=True)
+class StayExtension:
+    """A box staying on: charged to `charged_to` before, now to `extend_to`."""
+
+    usage: ContainerUsage
+    charged_to: datetime
+    extend_to: datetime
+
+
+def compute_storage_extension(
+    book: TariffBook, extensions: Sequence[StayExtension]
+) -> InvoiceDraft:
+    """A supplementary invoice for longer stays: storage days and reefer blocks.
+
+    Each box is charged the storage days after the local day of `charged_to`
+    (which was paid whole) up to the day of `extend_to`, at the percent of
+    their place in the scheme counted from discharge, and the reefer power
+    blocks beyond those charged; PPN as on any invoice, nothing credited.
+    """
+    lines: list[InvoiceLine] = []
+    for stay in extensions:
+        usage, before, after = stay.usage, stay.charged_to, stay.extend_to
+        if after <= before:
+            continue
+        paid_day = before.astimezone(ZoneInfo(book.timezone)).date()
+        lines.extend(_storage_lines(book, usage, after, after=paid_day))
+        if usage.reefer:
+            line = _reefer_line(book, usage, after, _reefer_blocks(book, usage, before))
+            if line.quantity:
+                lines.append(line)
+    return _draft(book, lines, Money.zero(book.currency))
 
 
 def _line(

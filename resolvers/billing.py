@@ -13,7 +13,7 @@ from strawberry import relay
 from domain.errors import DomainError, ValidationError
 from domain.models import billing as models
 from domain.money import Money
-from domain.services import gate, invoices, tariffs
+from domain.services import gate, invoices, storage_extensions, tariffs
 from domain.services.shipments import load_shipment
 from domain.tariff import (
     JAKARTA,
@@ -51,6 +51,19 @@ class FinalizeInvoiceInput:
 @strawberry.type(description="The invoice issued.")
 class FinalizeInvoicePayload:
     invoice: Invoice | None = strawberry.field(description="The invoice.")
+    user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
+
+
+@strawberry.input(description="The shipment whose boxes stay longer.")
+class ExtendStorageInput:
+    shipment_id: relay.GlobalID = strawberry.field(description="Global id.")
+
+
+@strawberry.type(description="The storage extension issued.")
+class ExtendStoragePayload:
+    invoice: Invoice | None = strawberry.field(
+        description="The extension: an invoice of its own, paid like the balance."
+    )
     user_errors: list[UserError] = strawberry.field(description=USER_ERRORS)
 
 
@@ -109,7 +122,8 @@ class SaveTariffVersionPayload:
 @strawberry.type
 class BillingQuery:
     @strawberry.field(
-        description="Consolidated invoices, newest first (an operator sees all).",
+        description="Invoices (consolidated and storage extensions), newest "
+        "first (an operator sees all).",
         permission_classes=[IsAuthenticated],
     )
     async def invoices(
@@ -163,6 +177,33 @@ class BillingMutation:
         if isinstance(result, list):
             return FinalizeInvoicePayload(invoice=None, user_errors=result)
         return FinalizeInvoicePayload(invoice=result, user_errors=[])
+
+    @strawberry.mutation(
+        description="Invoice the storage of the boxes still in the yard beyond "
+        "what they have paid for (Container.storagePaidThrough), up to the end "
+        "of each box's booked pickup slot, or now without one: the storage days "
+        "after the last day paid at their period's rate, reefer power blocks, "
+        "PPN. The invoice is numbered like any other and paid like the balance "
+        "(startPayment, purpose INVOICE); a gate pass for a slot ending after "
+        "the storage paid is refused (STORAGE_EXTENSION_DUE) until then.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def extend_storage(
+        self, info: Info, input: ExtendStorageInput
+    ) -> ExtendStoragePayload:
+        shipment_id = parse_global_id(input.shipment_id, "Shipment")
+
+        async def use_case(session: AsyncSession, viewer: Viewer) -> Invoice:
+            now = datetime.now(UTC)
+            issued = await storage_extensions.extend_storage(
+                session, viewer, shipment_id, now
+            )
+            return Invoice.from_model(issued.invoice)
+
+        result = await run_use_case(info, use_case)
+        if isinstance(result, list):
+            return ExtendStoragePayload(invoice=None, user_errors=result)
+        return ExtendStoragePayload(invoice=result, user_errors=[])
 
     @strawberry.mutation(
         description="Create or replace a tariff version (administrators).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import strawberry
@@ -33,6 +34,18 @@ class UploadDocumentInput:
     shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
     kind: DocumentKind = strawberry.field(description="What the document is.")
     file: Upload = strawberry.field(description="The file part.")
+    valid_from: date | None = strawberry.field(
+        default=None,
+        description="A Delivery Order's issue day as the customer reads it (local "
+        "day at the port); only for a DELIVERY_ORDER. When the documents are "
+        "checked, the dates the assistant reads from the DO replace these.",
+    )
+    valid_until: date | None = strawberry.field(
+        default=None,
+        description="A Delivery Order's last valid day as the customer reads it "
+        "(local day at the port), for a DO the assistant cannot read, such as a "
+        "scan; required with validFrom.",
+    )
 
 
 @strawberry.type(description="The stored document.")
@@ -83,7 +96,14 @@ class DocumentMutation:
             )
             return UploadDocumentPayload(document=None, user_errors=user_errors(error))
         filename, declared, content = await _read(input.file, limit)
-        upload = service.Upload(input.kind, filename, declared, content)
+        upload = service.Upload(
+            input.kind,
+            filename,
+            declared,
+            content,
+            valid_from=input.valid_from,
+            valid_until=input.valid_until,
+        )
 
         async def use_case(session: AsyncSession, viewer: Viewer) -> DocumentRow:
             return await service.upload_document(

@@ -27,7 +27,12 @@ from schema.documents import DocumentRequirement, Finding
 from schema.errors import USER_ERRORS, UserError
 from schema.permissions import IsAuthenticated
 from schema.relay import Connection, paginate, parse_global_id
-from schema.shipments import ServiceKind, Shipment, ShipmentStatus
+from schema.shipments import (
+    ServiceKind,
+    Shipment,
+    ShipmentStatus,
+    prefetch_shipments,
+)
 from schema.subscriptions import watch
 
 
@@ -68,13 +73,8 @@ class ContainerInput:
         )
 
 
-@strawberry.input(description="A new import service request (a draft).")
-class CreateShipmentInput:
-    consignee_organisation_id: relay.GlobalID | None = strawberry.field(
-        default=None,
-        description="The importer it is for; default the viewer's organisation. "
-        "A forwarder may name an importer it represents.",
-    )
+@strawberry.input(description="What a draft says; an update changes what it names.")
+class DraftFields:
     bl_number: str | None = strawberry.field(default=None, description="B/L number.")
     vessel_call_id: relay.GlobalID | None = strawberry.field(
         default=None, description="The vessel call it arrives on."
@@ -86,34 +86,27 @@ class CreateShipmentInput:
         default=None, description="Consignee's NPWP (16 digits, or 15 legacy)."
     )
     services: list[ServiceKind] | None = strawberry.field(
-        default=None, description="Services asked for."
+        default=None, description="Services asked for; an update replaces the list."
     )
     notes: str | None = strawberry.field(default=None, description="Free notes.")
     containers: list[ContainerInput] | None = strawberry.field(
-        default=None, description="The containers."
+        default=None,
+        description="The containers; an update replaces the whole list.",
+    )
+
+
+@strawberry.input(description="A new import service request (a draft).")
+class CreateShipmentInput(DraftFields):
+    consignee_organisation_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The importer it is for; default the viewer's organisation. "
+        "A forwarder may name an importer it represents.",
     )
 
 
 @strawberry.input(description="Changes to a draft; omitted fields stay as they are.")
-class UpdateShipmentInput:
+class UpdateShipmentInput(DraftFields):
     id: relay.GlobalID = strawberry.field(description="The shipment.")
-    bl_number: str | None = strawberry.field(default=None, description="B/L number.")
-    vessel_call_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="The vessel call it arrives on."
-    )
-    consignee_name: str | None = strawberry.field(
-        default=None, description="Consignee's name as on the B/L."
-    )
-    consignee_npwp: str | None = strawberry.field(
-        default=None, description="Consignee's NPWP."
-    )
-    services: list[ServiceKind] | None = strawberry.field(
-        default=None, description="Services asked for (replaces the list)."
-    )
-    notes: str | None = strawberry.field(default=None, description="Free notes.")
-    containers: list[ContainerInput] | None = strawberry.field(
-        default=None, description="The containers (replaces the whole list)."
-    )
 
 
 @strawberry.input(description="The shipment to hand in for verification.")
@@ -158,8 +151,9 @@ def _id(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
     return parse_global_id(value, type_name) if value is not None else None
 
 
-def _draft(input: CreateShipmentInput | UpdateShipmentInput) -> service.ShipmentDraft:
-    consignee = getattr(input, "consignee_organisation_id", None)
+def _draft(
+    input: DraftFields, consignee: relay.GlobalID | None = None
+) -> service.ShipmentDraft:
     return service.ShipmentDraft(
         consignee_organisation_id=_id(consignee, "Organisation"),
         bl_number=input.bl_number,
@@ -214,7 +208,7 @@ class ShipmentQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Shipment]:
-        return await paginate(
+        page = await paginate(
             info,
             _filtered(filter, order_by),
             Shipment.from_model,
@@ -223,6 +217,8 @@ class ShipmentQuery:
             last=last,
             before=before,
         )
+        await prefetch_shipments(info, [edge.node for edge in page.edges])
+        return page
 
     @strawberry.field(
         description="One shipment by its human reference or its B/L number; "
@@ -276,7 +272,7 @@ class ShipmentMutation:
     async def create_shipment(
         self, info: Info, input: CreateShipmentInput
     ) -> ShipmentPayload:
-        draft = _draft(input)
+        draft = _draft(input, input.consignee_organisation_id)
 
         async def use_case(session: AsyncSession, viewer: Viewer) -> models.Shipment:
             return await service.create_shipment(

@@ -7,10 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Self
+from typing import Any, Self
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.scalars import JSON
@@ -19,8 +19,8 @@ from domain import invoicing
 from domain.models import billing as models
 from domain.models.shipments import Shipment as ShipmentRow
 from domain.services.downloads import DownloadGrant, sign_link
-from schema.context import Info
-from schema.relay import node_key
+from schema.context import Info, among, columns_of, keys_of
+from schema.relay import load_nodes
 from schema.scalars import Money
 from schema.shipments import Shipment
 
@@ -84,7 +84,10 @@ class InvoiceLine:
         )
 
 
-@strawberry.type(description="The one consolidated invoice of a shipment.")
+@strawberry.type(
+    description="An invoice of a shipment: its one consolidated invoice, or a "
+    "storage extension for the days a box stays beyond what was paid for."
+)
 class Invoice(relay.Node):
     id: relay.NodeID[str]
     number: str = strawberry.field(
@@ -93,7 +96,9 @@ class Invoice(relay.Node):
     status: InvoiceStatus = strawberry.field(description="Owed or paid.")
     issued_at: datetime = strawberry.field(description="When it was issued.")
     charged_until: datetime = strawberry.field(
-        description="Boxes still in the yard were charged up to this time."
+        description="Boxes still in the yard were charged up to this time at the "
+        "latest: each to the end of its booked pickup slot, or to the moment of "
+        "issue without one (see Container.storagePaidThrough)."
     )
     tariff_code: str = strawberry.field(description="The tariff version applied.")
     subtotal: Money = strawberry.field(description="Sum of the rounded lines.")
@@ -111,6 +116,19 @@ class Invoice(relay.Node):
     )
     shipment_id: strawberry.Private[uuid.UUID]
     currency: strawberry.Private[str]
+    extends_invoice_id: strawberry.Private[uuid.UUID | None] = None
+
+    @strawberry.field(
+        description="For a storage extension, the consolidated invoice it "
+        "extends; null for the consolidated invoice itself."
+    )
+    async def extends_invoice(self, info: Info) -> Invoice | None:
+        if self.extends_invoice_id is None:
+            return None
+        row = await info.context.loaders.of(models.Invoice).load(
+            self.extends_invoice_id
+        )
+        return Invoice.from_model(row) if row is not None else None
 
     @strawberry.field(description="The invoice's lines, in order.")
     async def lines(self, info: Info) -> list[InvoiceLine]:
@@ -139,7 +157,8 @@ class Invoice(relay.Node):
         return signed_path(info, uuid.UUID(self.id), INVOICE_DOWNLOAD_PATH, ".json")
 
     @classmethod
-    def from_model(cls, row: models.Invoice) -> Self:
+    def from_model(cls, row: models.Invoice | Row[Any]) -> Self:
+        """From the mapped row, or a row of `INVOICES_OF`."""
         currency = row.currency
         return cls(
             id=str(row.id),
@@ -157,15 +176,14 @@ class Invoice(relay.Node):
             paid_at=row.paid_at,
             shipment_id=row.shipment_id,
             currency=currency,
+            extends_invoice_id=row.extends_invoice_id,
         )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        rows = await info.context.loaders.of(models.Invoice).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(info, models.Invoice, node_ids, cls.from_model)
 
 
 @strawberry.type(description="One version of a terminal's tariff, with its figures.")
@@ -195,13 +213,40 @@ class TariffVersion:
         )
 
 
+INVOICES_OF = select(
+    *columns_of(
+        models.Invoice,
+        "id",
+        "shipment_id",
+        "extends_invoice_id",
+        "number",
+        "status",
+        "issued_at",
+        "charged_until",
+        "tariff_code",
+        "currency",
+        "subtotal",
+        "tax_base",
+        "vat",
+        "total",
+        "initial_payment",
+        "balance_due",
+        "paid_at",
+    )
+).where(
+    among(models.Invoice.shipment_id),
+    models.Invoice.extends_invoice_id.is_(None),
+)
+
+
 async def invoices_by_shipment(
     session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> list[Invoice | None]:
-    """Batch: each shipment's invoice, or None before it is issued."""
-    rows = await session.scalars(
-        select(models.Invoice).where(models.Invoice.shipment_id.in_(keys))
-    )
+    """Batch: each shipment's consolidated invoice, or None before it is issued.
+
+    Plain rows, tenancy-scoped all the same (see `columns_of`).
+    """
+    rows = await session.execute(INVOICES_OF, keys_of(keys))
     found = {row.shipment_id: Invoice.from_model(row) for row in rows}
     return [found.get(key) for key in keys]
 

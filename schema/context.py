@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, TypeVar
+from inspect import isawaitable
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import inspect, select
+from sqlalchemy import ColumnElement, any_, bindparam, inspect, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as _Info
@@ -21,7 +25,73 @@ from domain.viewer import Viewer
 M = TypeVar("M", bound=Base)
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+W = TypeVar("W")
 Batch = Callable[[AsyncSession, Sequence[K]], Awaitable[Sequence[V]]]
+
+
+def among(column: Any) -> ColumnElement[bool]:
+    """`column = ANY($1::uuid[])`, the keys given at execution (`keys_of`).
+
+    Unlike `IN (...)`, the statement is the same for any number of keys: it
+    can be built once, and its compiled form and asyncpg's prepared statement
+    are reused, with no parameter list rendered per execution.
+    """
+    return column == any_(  # type: ignore[no-any-return]
+        bindparam("keys", type_=ARRAY(PG_UUID(as_uuid=True)))
+    )
+
+
+def keys_of(keys: Sequence[uuid.UUID]) -> dict[str, list[uuid.UUID]]:
+    """The parameters of a statement filtered by `among`."""
+    return {"keys": list(keys)}
+
+
+def columns_of(model: type[Base], *names: str) -> tuple[Any, ...]:
+    """Mapped columns of `model`, to select plain rows instead of objects.
+
+    For hot read paths: rows skip the identity map and instance state, and the
+    statement is still an ORM select of the model, so tenancy scopes it. Name
+    only the columns read: each column of each row costs a conversion. A row
+    answers the same attribute names as the mapped object.
+    """
+    return tuple(getattr(model, name) for name in names)
+
+
+def settled(value: Awaitable[V]) -> V | Awaitable[V]:
+    """A loader's answer itself when it is already known, else the awaitable.
+
+    A field that returns a value completes there and then; one that returns
+    an awaitable costs graphql-core a coroutine and a gather per object. When
+    a list's resolver has read ahead for its items (`prefetch_shipments`), the
+    item fields' loaders hold their answers, and each field returns a value.
+    """
+    if isinstance(value, asyncio.Future) and value.done():
+        if not value.cancelled() and value.exception() is None:
+            return cast(V, value.result())
+    return value
+
+
+def then(value: Awaitable[V], convert: Callable[[V], W]) -> W | Awaitable[W]:
+    """`convert` of a loader's answer: at once if it is known, else when it is."""
+    known = settled(value)
+    if not isawaitable(known):
+        return convert(known)
+    converted: asyncio.Future[W] = asyncio.get_running_loop().create_future()
+
+    def settle(done: asyncio.Future[V]) -> None:
+        if done.cancelled():
+            converted.cancel()
+        elif (error := done.exception()) is not None:
+            converted.set_exception(error)
+        else:
+            try:
+                converted.set_result(convert(done.result()))
+            except Exception as failure:
+                converted.set_exception(failure)
+
+    # A loader's future is used as it is; anything else becomes a task.
+    asyncio.ensure_future(value).add_done_callback(settle)
+    return converted
 
 
 @dataclass(frozen=True, slots=True)

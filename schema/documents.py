@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Self
 
@@ -20,7 +20,7 @@ from domain.models.documents import DocumentCheck as DocumentCheckRow
 from domain.services.documents import Requirement, finding_from_json
 from domain.services.downloads import DownloadGrant, sign_link
 from schema.context import Info
-from schema.relay import node_key
+from schema.relay import load_nodes, node_key
 
 DOWNLOAD_PATH = "/files/"
 DEFAULT_LINK_TTL_S = 300
@@ -46,6 +46,20 @@ class Document(relay.Node):
     size_bytes: int = strawberry.field(description="Size of the file in bytes.")
     sha256: str = strawberry.field(description="SHA-256 of the bytes, in hex.")
     created_at: datetime = strawberry.field(description="When it was uploaded.")
+    valid_from: date | None = strawberry.field(
+        default=None,
+        description="A Delivery Order's issue day (local day at the port), as "
+        "the assistant read it when the documents were checked; the DO is in "
+        "force from its start (from the upload when none was read). Null for "
+        "other kinds.",
+    )
+    valid_until: date | None = strawberry.field(
+        default=None,
+        description="A Delivery Order's last valid day (local day at the port), "
+        "as the assistant read it when the documents were checked. A gate pass "
+        "needs a DO in force over the whole booked slot; a DO with no readable "
+        "last day releases nothing. Null for other kinds.",
+    )
     shipment_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(
@@ -72,6 +86,8 @@ class Document(relay.Node):
             size_bytes=row.size_bytes,
             sha256=row.sha256,
             created_at=row.created_at,
+            valid_from=row.valid_from,
+            valid_until=row.valid_until,
             shipment_id=row.shipment_id,
         )
 
@@ -79,9 +95,7 @@ class Document(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        rows = await info.context.loaders.of(DocumentRow).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(info, DocumentRow, node_ids, cls.from_model)
 
 
 @strawberry.type(

@@ -19,7 +19,7 @@ from domain.models import gate as models
 from domain.services.gate import token_of
 from schema.billing import money
 from schema.context import Info
-from schema.relay import node_key
+from schema.relay import load_nodes
 from schema.scalars import Money
 
 strawberry.enum(models.GatePassStatus, description="ISSUED, IN_TERMINAL, COMPLETED.")
@@ -125,9 +125,7 @@ class GatePass(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        rows = await info.context.loaders.of(models.GatePass).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(info, models.GatePass, node_ids, cls.from_model)
 
 
 @strawberry.type(description="Terminal trucking of boxes to an address in a window.")

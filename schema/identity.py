@@ -12,11 +12,10 @@ import strawberry
 from strawberry import relay
 
 from domain.models import identity as models
-from domain.models.base import Base
 from domain.viewer import PrincipalKind
 from domain.viewer import Viewer as DomainViewer
 from schema.context import Info
-from schema.relay import global_id, node_key
+from schema.relay import global_id, load_nodes
 
 # strawberry.enum registers the domain's enums in place, under their own names.
 strawberry.enum(
@@ -37,11 +36,6 @@ class ViewerKind(enum.Enum):
     API_KEY = "API_KEY"
 
 
-async def _load(info: Info, model: type[Base], ids: Iterable[str]) -> list[Base | None]:
-    keys = [node_key(i) for i in ids]
-    return list(await info.context.loaders.of(model).load_many(keys))
-
-
 @strawberry.type(description="An importer, a forwarder or the terminal operator.")
 class Organisation(relay.Node):
     id: relay.NodeID[str]
@@ -59,11 +53,7 @@ class Organisation(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        rows = await _load(info, models.Organisation, node_ids)
-        return [
-            cls.from_model(r) if isinstance(r, models.Organisation) else None
-            for r in rows
-        ]
+        return await load_nodes(info, models.Organisation, node_ids, cls.from_model)
 
 
 @strawberry.type(description="A person who signs in to the portal.")
@@ -100,8 +90,7 @@ class User(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        rows = await _load(info, models.User, node_ids)
-        return [cls.from_model(r) if isinstance(r, models.User) else None for r in rows]
+        return await load_nodes(info, models.User, node_ids, cls.from_model)
 
 
 @strawberry.type(
@@ -132,10 +121,7 @@ class ApiKey(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        rows = await _load(info, models.ApiKey, node_ids)
-        return [
-            cls.from_model(r) if isinstance(r, models.ApiKey) else None for r in rows
-        ]
+        return await load_nodes(info, models.ApiKey, node_ids, cls.from_model)
 
 
 @strawberry.type(description="Who is signed in: a user or a partner's API key.")

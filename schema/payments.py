@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Self
+from typing import Any, Self
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from domain.models import payments as models
-from schema.context import Info
-from schema.relay import node_key
+from schema.context import Info, among, columns_of, keys_of
+from schema.relay import load_nodes
 from schema.scalars import Money
 
 strawberry.enum(
@@ -53,7 +53,8 @@ class Payment(relay.Node):
     shipment_id: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_model(cls, row: models.Payment) -> Self:
+    def from_model(cls, row: models.Payment | Row[Any]) -> Self:
+        """From the mapped row, or a row of `PAYMENTS_OF`."""
         return cls(
             id=str(row.id),
             purpose=row.purpose,
@@ -71,20 +72,36 @@ class Payment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        rows = await info.context.loaders.of(models.Payment).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(info, models.Payment, node_ids, cls.from_model)
+
+
+PAYMENTS_OF = (
+    select(
+        *columns_of(
+            models.Payment,
+            "id",
+            "shipment_id",
+            "purpose",
+            "status",
+            "amount",
+            "currency",
+            "client_key",
+            "virtual_account",
+            "expires_at",
+            "paid_at",
+            "created_at",
+        )
+    )
+    .where(among(models.Payment.shipment_id))
+    .order_by(models.Payment.created_at, models.Payment.id)
+)
 
 
 async def payments_by_shipment(
     session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> list[list[Payment]]:
-    """Batch: each shipment's payments, oldest first."""
-    rows = await session.scalars(
-        select(models.Payment)
-        .where(models.Payment.shipment_id.in_(keys))
-        .order_by(models.Payment.created_at, models.Payment.id)
-    )
+    """Batch: each shipment's payments, oldest first (plain rows, tenancy-scoped)."""
+    rows = await session.execute(PAYMENTS_OF, keys_of(keys))
     grouped: dict[uuid.UUID, list[Payment]] = {key: [] for key in keys}
     for row in rows:
         grouped[row.shipment_id].append(Payment.from_model(row))

@@ -8,12 +8,12 @@ viewer's tenancy scope, so a customer sees only its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Self
+from typing import Any, Self
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
@@ -29,8 +29,8 @@ from domain.vessel_events import (
     TimestampClassifier,
     VesselCallStatus,
 )
-from schema.context import Info
-from schema.relay import global_id, node_key
+from schema.context import Info, among, columns_of, keys_of, then
+from schema.relay import global_id, load_nodes
 
 strawberry.enum(
     VesselCallStatus,
@@ -92,11 +92,9 @@ class Vessel(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        if info.context.viewer is None:
-            return [None] * len(keys)
-        rows = await info.context.loaders.of(models.Vessel).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(
+            info, models.Vessel, node_ids, cls.from_model, signed_in_only=True
+        )
 
 
 @strawberry.type(description="One DCSA Just-In-Time timestamp of a vessel call.")
@@ -242,16 +240,17 @@ class VesselCall(relay.Node):
     )
     updated_at: datetime = strawberry.field(description="Last change of the call.")
     vessel_key: strawberry.Private[uuid.UUID]
+    ship: strawberry.Private[Vessel | None] = None
 
     @property
     def key(self) -> uuid.UUID:
         return uuid.UUID(self.id)
 
-    @strawberry.field(description="The ship.")
-    async def vessel(self, info: Info) -> Vessel:
-        row = await info.context.loaders.of(models.Vessel).load(self.vessel_key)
-        assert row is not None, "vessels are public"
-        return Vessel.from_model(row)
+    @strawberry.field(description="The ship.", graphql_type=Vessel)
+    def vessel(self, info: Info) -> Vessel | Awaitable[Vessel]:
+        if self.ship is not None:
+            return self.ship
+        return then(info.context.loaders.of(models.Vessel).load(self.vessel_key), _ship)
 
     @strawberry.field(
         description="Every timestamp sent about the call, in the order received, "
@@ -277,7 +276,8 @@ class VesselCall(relay.Node):
         return (await feed_freshness(info, feed_cursors.VESSELS)).stale
 
     @classmethod
-    def from_model(cls, row: models.VesselCall) -> Self:
+    def from_model(cls, row: models.VesselCall | Row[Any]) -> Self:
+        """From the mapped row, or a row of `CALLS_WITH_VESSELS`."""
         return cls(
             id=str(row.id),
             call_reference=row.external_ref,
@@ -302,11 +302,9 @@ class VesselCall(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        if info.context.viewer is None:
-            return [None] * len(keys)
-        rows = await info.context.loaders.of(models.VesselCall).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(
+            info, models.VesselCall, node_ids, cls.from_model, signed_in_only=True
+        )
 
 
 async def container_timeline(
@@ -317,26 +315,66 @@ async def container_timeline(
     return await loader.load(container_id)
 
 
-async def vessel_call_of(info: Info, key: uuid.UUID) -> VesselCall | None:
+def vessel_call_of(info: Info, key: uuid.UUID) -> Awaitable[VesselCall | None]:
     """A vessel call, its ship read in the same round trip (for lists of calls)."""
     loader = info.context.loaders.batched("port.calls_with_vessels", _with_vessels)
-    found = await loader.load(key)
-    if found is None:
-        return None
-    call, vessel = found
-    info.context.loaders.of(models.Vessel).prime(vessel.id, vessel)
-    return VesselCall.from_model(call)
+    return loader.load(key)
+
+
+def _ship(row: models.Vessel | None) -> Vessel:
+    assert row is not None, "vessels are public"
+    return Vessel.from_model(row)
+
+
+SHIP_COLUMNS = tuple(
+    getattr(models.Vessel, name).label(f"ship_{name}")
+    for name in ("imo", "name", "call_sign", "flag")
+)
+CALLS_WITH_VESSELS = (
+    select(
+        *columns_of(
+            models.VesselCall,
+            "id",
+            "external_ref",
+            "vessel_id",
+            "voyage",
+            "port",
+            "terminal",
+            "berth",
+            "status",
+            "eta",
+            "etb",
+            "ata",
+            "atb",
+            "etd",
+            "atd",
+            "cargo_started_at",
+            "cargo_completed_at",
+            "updated_at",
+        ),
+        *SHIP_COLUMNS,
+    )
+    .join(models.Vessel, models.Vessel.id == models.VesselCall.vessel_id)
+    .where(among(models.VesselCall.id))
+)
 
 
 async def _with_vessels(
     session: AsyncSession, keys: Sequence[uuid.UUID]
-) -> list[tuple[models.VesselCall, models.Vessel] | None]:
-    rows = await session.execute(
-        select(models.VesselCall, models.Vessel)
-        .join(models.Vessel, models.Vessel.id == models.VesselCall.vessel_id)
-        .where(models.VesselCall.id.in_(keys))
-    )
-    found = {call.id: (call, vessel) for call, vessel in rows}
+) -> list[VesselCall | None]:
+    # Plain rows: a page of shipments shows up to one call each.
+    rows = await session.execute(CALLS_WITH_VESSELS, keys_of(keys))
+    found = {}
+    for row in rows:
+        call = VesselCall.from_model(row)
+        call.ship = Vessel(
+            id=str(row.vessel_id),
+            imo=row.ship_imo,
+            name=row.ship_name,
+            call_sign=row.ship_call_sign,
+            flag=row.ship_flag,
+        )
+        found[row.id] = call
     return [found.get(key) for key in keys]
 
 

@@ -18,7 +18,7 @@ from domain.models import scheduling as models
 from domain.models.shipments import Container as ContainerRow
 from domain.models.shipments import Shipment as ShipmentRow
 from schema.context import Info
-from schema.relay import node_key
+from schema.relay import load_nodes
 from schema.scalars import Money
 from schema.shipments import Container, Shipment
 
@@ -78,12 +78,10 @@ class PickupSlot(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        if info.context.viewer is None:
-            # Public terminal data, but for signed-in viewers only.
-            return [None] * len(keys)
-        rows = await info.context.loaders.of(models.PickupSlot).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        # Public terminal data, but for signed-in viewers only.
+        return await load_nodes(
+            info, models.PickupSlot, node_ids, cls.from_model, signed_in_only=True
+        )
 
 
 @strawberry.type(description="A yard block and the pickup moves its cranes make.")
@@ -167,9 +165,7 @@ class TruckBooking(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        rows = await info.context.loaders.of(models.TruckBooking).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(info, models.TruckBooking, node_ids, cls.from_model)
 
 
 @strawberry.type(description="A span of time a customer prefers for pickup.")
@@ -399,9 +395,7 @@ class PickupPlan(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        keys = [node_key(i) for i in node_ids]
-        rows = await info.context.loaders.of(models.PickupPlan).load_many(keys)
-        return [cls.from_model(r) if r is not None else None for r in rows]
+        return await load_nodes(info, models.PickupPlan, node_ids, cls.from_model)
 
 
 async def bookings_in_slots(

@@ -7,8 +7,10 @@ import json
 import httpx
 import pytest
 import websockets
+from typer.testing import CliRunner
 from websockets.typing import Subprotocol
 
+from dermaga.cli import app as cli
 from tests.support.factories import Factory
 
 ALLOWED = "https://app.dermaga.example"
@@ -95,3 +97,20 @@ async def test_a_websocket_without_a_token_is_closed_at_init(live_server: str) -
 
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4403
+
+
+@pytest.mark.parametrize(
+    ("database_given", "broadcast_given"),
+    [("", "postgres://db/dermaga"), ("postgresql://db/dermaga", "memory://")],
+)
+def test_several_workers_are_refused_without_a_shared_database_and_broadcaster(
+    database_given: str, broadcast_given: str
+) -> None:
+    env = {
+        "DERMAGA_DATABASE_URL": database_given,
+        "DERMAGA_BROADCAST_URL": broadcast_given,
+    }
+    result = CliRunner().invoke(cli, ["serve", "--workers", "2"], env=env)
+
+    assert result.exit_code == 1
+    assert "several workers need" in result.output

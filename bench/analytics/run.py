@@ -8,8 +8,9 @@ Run by hand from the repository root (a fresh database is made and dropped):
 Seeds one large customer with a year of events (containers discharged and
 gated out, gate passes with gate-in and gate-out events, hourly pickup
 slots, issued invoices), then times `analytics.report` for the year (as the
-customer and as an operator) and `finalize_invoice` for 100-box shipments.
-Targets: report < 300 ms, a 100-box invoice < 200 ms.
+customer and as an operator), the same report asked through the GraphQL API
+in process (bench/analytics/api.py), and `finalize_invoice` for 100-box
+shipments. Targets: report < 300 ms, a 100-box invoice < 200 ms.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
+from bench.analytics import api
 from dermaga.database import create_engine
 from domain.models.identity import OrganisationKind, Role
 from domain.services import analytics, identity, invoices, tariffs
@@ -31,6 +33,7 @@ from domain.viewer import SYSTEM, Viewer
 from tests.support.database import test_database
 
 YEAR_START = datetime(2025, 1, 1, tzinfo=UTC)
+YEAR_END = YEAR_START + timedelta(days=365)
 BOXES_PER_SHIPMENT = 10
 
 # asyncpg needs the parameters' types where PostgreSQL cannot infer them.
@@ -138,6 +141,7 @@ async def main(containers: int, runs: int) -> None:
             org, customer = await _customer(database)
             await _seed(database, org, containers)
             await _time_report(database, customer, runs)
+            await api.time_api(url, org, YEAR_START, YEAR_END, runs)
             await _time_invoices(database, org, runs)
         finally:
             await engine.dispose()
@@ -173,7 +177,7 @@ async def _seed(database: Database, org: uuid.UUID, containers: int) -> None:
 
 async def _time_report(database: Database, customer: Viewer, runs: int) -> None:
     operator = Viewer(uuid.uuid4(), None, frozenset({Role.OPERATOR}))
-    year = analytics.ReportQuery(YEAR_START, YEAR_START + timedelta(days=365))
+    year = analytics.ReportQuery(YEAR_START, YEAR_END)
     for name, viewer in (("customer", customer), ("operator", operator)):
         timings = []
         for _ in range(runs):

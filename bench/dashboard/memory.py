@@ -186,13 +186,24 @@ def schema() -> strawberry.Schema:
     )
 
 
+def app() -> Starlette:
+    graphql = GraphQL(schema(), graphql_ide=None)
+    return Starlette(routes=[Route("/graphql", graphql, methods=["POST"])])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8822)
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    graphql = GraphQL(schema(), graphql_ide=None)
-    app = Starlette(routes=[Route("/graphql", graphql, methods=["POST"])])
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+    uvicorn.run(
+        "bench.dashboard.memory:app",
+        factory=True,
+        host="127.0.0.1",
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

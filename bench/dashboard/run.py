@@ -5,11 +5,14 @@ and a PostgreSQL server: DERMAGA_BENCH_DATABASE_URL, default the local one).
 The customer has 25 shipments of 4 boxes, each on a vessel call of its own,
 paid and invoiced; the request is clients/operations/dashboard.graphql for
 the 20 latest. wrk drives 16 connections at each server in turn. Targets: at
-least half the in-memory rate, p99 under 100 ms.
+least half the in-memory rate, p99 under 100 ms. `--workers N` runs both
+servers as N processes (one a core is the fair setting on a small machine);
+Dermaga's then share a PostgreSQL broadcaster, as several processes must.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -99,11 +102,12 @@ def check(port: int, body: str, token: str = "") -> None:
     assert len(answer["data"]["shipments"]["nodes"]) == 20, answer
 
 
-def main() -> None:
+def main(workers: int) -> None:
     url = bench_database()
     env = {
         **os.environ,
         "DERMAGA_DATABASE_URL": url,
+        "DERMAGA_BROADCAST_URL": url.replace("postgresql://", "postgres://"),
         "DERMAGA_SECRET_KEY": "bench-secret-key-that-is-long-enough-000",
         "DERMAGA_LOG_LEVEL": "WARNING",
         "DERMAGA_NEW_USER_PASSWORD": PASSWORD,
@@ -118,8 +122,13 @@ def main() -> None:
         capture_output=True,
     )
     asyncio.run(seed_customer(url.replace("postgresql://", "postgresql+asyncpg://")))
+    processes = ["--workers", str(workers)]
     servers = [
-        start([dermaga, "serve", "--port", str(DERMAGA_PORT)], env, DERMAGA_PORT),
+        start(
+            [dermaga, "serve", "--port", str(DERMAGA_PORT), *processes],
+            env,
+            DERMAGA_PORT,
+        ),
         start(
             [
                 sys.executable,
@@ -127,6 +136,7 @@ def main() -> None:
                 "bench.dashboard.memory",
                 "--port",
                 str(MEMORY_PORT),
+                *processes,
             ],
             env,
             MEMORY_PORT,
@@ -145,11 +155,16 @@ def main() -> None:
         for server in servers:
             server.terminate()
             server.wait(10)
-    report(ours, memory)
+    report(ours, memory, workers)
 
 
-def report(ours: tuple[float, float], memory: tuple[float, float]) -> None:
-    print(f"dashboard, 20 shipments x 4 boxes, {CONNECTIONS} connections")
+def report(
+    ours: tuple[float, float], memory: tuple[float, float], workers: int
+) -> None:
+    print(
+        f"dashboard, 20 shipments x 4 boxes, {CONNECTIONS} connections, "
+        f"{workers} worker process(es) per server"
+    )
     print(f"{'server':<30} {'req/s':>8} {'p99 ms':>8}")
     print(f"{'dermaga on PostgreSQL':<30} {ours[0]:>8.0f} {ours[1]:>8.1f}")
     print(f"{'strawberry from memory':<30} {memory[0]:>8.0f} {memory[1]:>8.1f}")
@@ -158,4 +173,8 @@ def report(ours: tuple[float, float], memory: tuple[float, float]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--workers", type=int, default=1, help="processes per server, both alike"
+    )
+    main(parser.parse_args().workers)

@@ -80,12 +80,20 @@ class InvoiceNumberCounter(Base):
 
 
 class Invoice(Base, OrganisationOwned):
-    """The one consolidated invoice of a shipment, as issued; never edited after."""
+    """An invoice of a shipment, as issued; never edited after.
+
+    Each shipment has one consolidated invoice (`extends_invoice_id` null) and
+    may have storage extensions, each naming the consolidated invoice, for
+    the days a box stays beyond what was paid for.
+    """
 
     __tablename__ = "invoices"
 
     shipment_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("shipments.id", ondelete="RESTRICT"), unique=True
+        ForeignKey("shipments.id", ondelete="RESTRICT")
+    )
+    extends_invoice_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("invoices.id", ondelete="RESTRICT")
     )
     number: Mapped[str] = mapped_column(String(32), unique=True)
     year: Mapped[int]
@@ -115,6 +123,14 @@ class Invoice(Base, OrganisationOwned):
     __table_args__ = (
         UniqueConstraint("year", "sequence"),
         Index("ix_invoices_org_issued", "organisation_id", "issued_at"),
+        Index("ix_invoices_shipment_id", "shipment_id"),
+        # One consolidated invoice per shipment, also under concurrent finalising.
+        Index(
+            "uq_invoices_consolidated",
+            "shipment_id",
+            unique=True,
+            postgresql_where="extends_invoice_id IS NULL",
+        ),
         CheckConstraint("sequence > 0", name="sequence_positive"),
     )
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,7 +16,12 @@ from domain.models.common import pg_enum
 
 
 class Document(Base, OrganisationOwned):
-    """A file attached to a shipment; its bytes live in the file store by SHA-256."""
+    """A file attached to a shipment; its bytes live in the file store by SHA-256.
+
+    `valid_from` and `valid_until` are a Delivery Order's validity, local days
+    at the port, as the assistant read them from the document when it was
+    checked (null for other kinds, or when the DO does not print them).
+    """
 
     __tablename__ = "documents"
 
@@ -29,8 +34,14 @@ class Document(Base, OrganisationOwned):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by_id: Mapped[uuid.UUID | None]
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
+        CheckConstraint(
+            "valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from",
+            name="validity_order",
+        ),
         CheckConstraint("sha256 ~ '^[0-9a-f]{64}$'", name="sha256_hex"),
         CheckConstraint("size_bytes > 0", name="size_positive"),
     )

@@ -111,6 +111,12 @@ class Container(Base, OrganisationOwned):
     discharged_at: Mapped[datetime | None]
     customs_released_at: Mapped[datetime | None]
     gated_out_at: Mapped[datetime | None]
+    # What the invoices charged while the box was still in the yard: storage and
+    # reefer power up to `charged_until`, which pays its stay through
+    # `storage_paid_through` (the end of the last storage day, or of the last
+    # reefer power block when earlier). Null before the first invoice.
+    charged_until: Mapped[datetime | None]
+    storage_paid_through: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     __table_args__ = (

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -28,6 +29,7 @@ from domain.documents import (
     read_document,
     required_documents,
 )
+from domain.documents import labels as L
 from domain.errors import ConflictError, ValidationError
 from domain.events import record, shipment_channel
 from domain.filestore import FileStore
@@ -56,12 +58,18 @@ _SERVICES = {ServiceKind.LIFT_ON_OFF: Service.LIFT_ON_LIFT_OFF}
 
 @dataclass(frozen=True, slots=True)
 class Upload:
-    """A file as it came in: the name and type the client gave, and the bytes."""
+    """A file as it came in: the name and type the client gave, and the bytes.
+
+    For a Delivery Order the customer may type its validity (local days);
+    what the assistant reads from the document later takes its place.
+    """
 
     kind: DocumentKind
     filename: str
     declared_type: str
     content: bytes
+    valid_from: date | None = None
+    valid_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,7 @@ async def upload_document(
 ) -> Document:
     """Attach a PDF, PNG or JPEG to a request; the bytes, not the label, decide."""
     content_type = _check_file(upload, max_bytes)
+    _check_validity(upload)
     shipment = await load_shipment(session, shipment_id)
     if shipment.status in CLOSED:
         raise ConflictError(
@@ -106,6 +115,8 @@ async def upload_document(
         content_type=content_type,
         size_bytes=len(upload.content),
         sha256=digest,
+        valid_from=upload.valid_from,
+        valid_until=upload.valid_until,
         uploaded_by_id=None
         if viewer.kind is PrincipalKind.SYSTEM
         else viewer.principal_id,
@@ -153,6 +164,25 @@ def _check_file(upload: Upload, max_bytes: int) -> str:
             field=field,
         )
     return actual
+
+
+def _check_validity(upload: Upload) -> None:
+    if upload.valid_from is None and upload.valid_until is None:
+        return
+    if upload.kind is not DocumentKind.DELIVERY_ORDER:
+        raise ValidationError(
+            "only a Delivery Order has a validity",
+            code="NOT_A_DELIVERY_ORDER",
+            field=("validUntil",),
+        )
+    if upload.valid_until is None:
+        raise ValidationError(
+            "give the last day the DO is valid", field=("validUntil",)
+        )
+    if upload.valid_from is not None and upload.valid_from > upload.valid_until:
+        raise ValidationError(
+            "the DO cannot lapse before it is issued", field=("validFrom",)
+        )
 
 
 def _safe_filename(name: str) -> str:
@@ -229,7 +259,46 @@ async def assess(
     files = [(d.kind, await store.get(d.sha256), d.content_type) for d in documents]
     facts = await shipment_facts(session, shipment)
     # Reading PDFs is CPU-bound: a worker thread keeps the event loop serving.
-    return await asyncio.to_thread(_read_and_check, facts, files)
+    report = await asyncio.to_thread(_read_and_check, facts, files)
+    keep_validity(documents, report.documents)
+    return report
+
+
+def keep_validity(
+    documents: Sequence[Document], extracted: Sequence[ExtractedDocument]
+) -> None:
+    """Store what the assistant read of each DO's validity on its row.
+
+    `extracted` holds the reading of each of `documents`, in the same order.
+    A reading without a date leaves what is stored, so an unreadable re-check
+    does not erase a validity read before.
+    """
+    for row, reading in zip(documents, extracted, strict=True):
+        if row.kind is not DocumentKind.DELIVERY_ORDER:
+            continue
+        valid_from = iso_day(reading.value(L.ISSUE_DATE))
+        valid_until = iso_day(reading.value(L.VALID_UNTIL))
+        if valid_until is None:
+            continue
+        if valid_from is not None and valid_from > valid_until:
+            valid_from = None
+        if (row.valid_from, row.valid_until) != (valid_from, valid_until):
+            row.valid_from, row.valid_until = valid_from, valid_until
+            log.info(
+                "delivery_order.validity_read",
+                document_id=str(row.id),
+                valid_until=valid_until.isoformat(),
+            )
+
+
+def iso_day(text: str | None) -> date | None:
+    """The day an extracted ISO 8601 date names, or None."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _read_and_check(

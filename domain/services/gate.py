@@ -1,8 +1,9 @@
 """Gate passes and the gate: who may collect a box, and what happened at the gate.
 
 A pass is issued only for a box that is ready (discharged, released by
-customs with SPPB, covered by a Delivery Order, paid, free of holds) and
-booked in a slot; each unmet condition is its own user error. At the gate
+customs with SPPB, covered by a Delivery Order in force over the slot, paid,
+its storage paid through the slot, free of holds) and booked in a slot; each
+unmet condition is its own user error (domain/services/release.py). At the gate
 the signed token, the truck and the slot (with a grace period) are checked,
 and both sides' service is recorded: the trucker's punctuality on gate-in,
 the terminal's turnaround against its service level on gate-out.
@@ -20,16 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import gate_tokens
-from domain.documents import DocumentKind
 from domain.errors import (
     ConflictError,
-    DomainError,
     NotFoundError,
     ValidationError,
     ValidationErrors,
 )
 from domain.events import record, shipment_channel
-from domain.models.documents import Document
 from domain.models.gate import (
     GateEvent,
     GateEventKind,
@@ -39,9 +37,7 @@ from domain.models.gate import (
 )
 from domain.models.scheduling import BookingStatus, PickupSlot, TruckBooking
 from domain.models.shipments import Container, ContainerStatus, Shipment
-from domain.ports.terminal import ContainerEventType
-from domain.readiness import Condition, Hold, ReadinessFacts, ready_window
-from domain.services import invoices
+from domain.services import release
 from domain.services.shipments import change_status, load_shipment
 from domain.shipment_status import ShipmentStatus
 from domain.viewer import Viewer
@@ -53,17 +49,6 @@ log = structlog.get_logger(__name__)
 GRACE = timedelta(minutes=30)
 # Published service level at Tanjung Priok for an import pickup, gate-in to out.
 SERVICE_LEVEL = timedelta(minutes=125)
-
-UNMET_CODES = {
-    Condition.DISCHARGED: ("NOT_DISCHARGED", "the container is not discharged yet"),
-    Condition.CUSTOMS_RELEASED: (
-        "NOT_RELEASED",
-        "customs has not released the container (no SPPB)",
-    ),
-    Condition.DO_VALID: ("DO_INVALID", "no valid Delivery Order covers it"),
-    Condition.PAID: ("NOT_PAID", "the terminal charges are not paid"),
-    Condition.NO_HOLDS: ("ON_HOLD", "a hold blocks the container"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +92,7 @@ async def request_gate_pass(
     shipment = await load_shipment(session, container.shipment_id, lock=True)
     booking, slot = await _booking(session, request.booking_id, container.id)
 
-    errors = await unmet_conditions(session, shipment, container, now)
+    errors = await release.unmet_conditions(session, shipment, container, now, slot)
     if booking is None or slot is None:
         errors.append(
             ValidationError(
@@ -161,43 +146,6 @@ def token_of(key: bytes, gate_pass: GatePass) -> str:
     )
 
 
-async def unmet_conditions(
-    session: AsyncSession, shipment: Shipment, container: Container, now: datetime
-) -> list[DomainError]:
-    """One named error per pickup condition the box does not meet at `now`."""
-    facts = await readiness_facts(session, shipment, container)
-    window = ready_window(facts, as_of=now)
-    return [
-        ValidationError(
-            f"{container.number}: {UNMET_CODES[c][1]}",
-            code=UNMET_CODES[c][0],
-            field=("containerId",),
-        )
-        for c in window.unmet
-    ]
-
-
-async def readiness_facts(
-    session: AsyncSession, shipment: Shipment, container: Container
-) -> ReadinessFacts:
-    """What is recorded of a box's releases, as the readiness rule reads it."""
-    do_on_file = await session.scalar(
-        select(func.min(Document.created_at)).where(
-            Document.shipment_id == shipment.id,
-            Document.kind == DocumentKind.DELIVERY_ORDER,
-        )
-    )
-    invoice = await invoices.invoice_of_shipment(session, shipment.id)
-    paid_at = await invoices.paid_at(session, invoice) if invoice else None
-    return ReadinessFacts(
-        discharged_at=container.discharged_at,
-        customs_released_at=container.customs_released_at,
-        do_valid_from=do_on_file,
-        paid_at=paid_at,
-        holds=await _holds(session, shipment, container),
-    )
-
-
 async def record_gate_event(
     session: AsyncSession, viewer: Viewer, reading: GateReading, key: bytes
 ) -> GateEvent:
@@ -245,7 +193,7 @@ async def refresh_readiness(
         select(Container).where(Container.shipment_id == shipment.id)
     )
     for box in boxes:
-        if await unmet_conditions(session, shipment, box, now):
+        if await release.unmet_conditions(session, shipment, box, now):
             return False
     await change_status(
         session,
@@ -404,28 +352,6 @@ async def _booking(
         select(PickupSlot).where(PickupSlot.id == booking.slot_id)
     )
     return booking, slot
-
-
-async def _holds(
-    session: AsyncSession, shipment: Shipment, container: Container
-) -> tuple[Hold, ...]:
-    """A customs hold not yet released by the terminal's events, or a HELD box."""
-    events = await invoices.events_by_number(
-        session, [container.number], shipment.vessel_call_id
-    )
-    holds: list[Hold] = []
-    for event in events.get(container.number, []):
-        if event.event_type is ContainerEventType.CUSTOMS_HOLD:
-            holds.append(Hold("CUSTOMS", event.event_time))
-        elif event.event_type is ContainerEventType.CUSTOMS_RELEASE and holds:
-            last = holds[-1]
-            if last.released_at is None:
-                holds[-1] = Hold(last.code, last.placed_at, event.event_time)
-    if container.status is ContainerStatus.HELD and not any(
-        h.released_at is None for h in holds
-    ):
-        holds.append(Hold("TERMINAL", container.updated_at))
-    return tuple(holds)
 
 
 async def _refuse_live_pass(session: AsyncSession, container_id: uuid.UUID) -> None:

@@ -8,6 +8,7 @@ documents on file, and the initial payment paid through the finance system.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -23,7 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.container_events import standing
 from domain.errors import ConflictError, ValidationError, ValidationErrors
 from domain.events import record, shipment_channel
-from domain.invoicing import ContainerUsage, InvoiceDraft, compute_invoice
+from domain.invoicing import (
+    ContainerUsage,
+    InvoiceDraft,
+    compute_invoice,
+)
 from domain.models.billing import (
     Invoice,
     InvoiceLine,
@@ -38,7 +43,7 @@ from domain.models.shipments import Container, Shipment
 from domain.models.tracking import ContainerEventRow
 from domain.money import Money
 from domain.ports.terminal import ContainerEvent, ContainerEventType
-from domain.services import tariffs
+from domain.services import stays, tariffs
 from domain.services.shipments import load_shipment
 from domain.services.terminal_sync import to_event
 from domain.shipment_status import ShipmentStatus
@@ -74,24 +79,31 @@ async def finalize_invoice(
 ) -> IssuedInvoice:
     """Issue the shipment's consolidated invoice, numbered gaplessly per year.
 
-    Boxes still in the yard are charged to `now`. A second call for the same
-    shipment is refused (ALREADY_INVOICED), also when two race.
+    A box still in the yard is charged up to the end of its booked pickup
+    slot, or to `now` when it has none (or the slot is over); its storage is
+    then paid through the end of that local day (domain.invoicing.paid_through).
+    A second call for the same shipment is refused (ALREADY_INVOICED), also
+    when two race.
     """
     shipment = await load_shipment(session, shipment_id, lock=True)
     await _check_invoiceable(session, shipment)
     boxes = await _containers(session, shipment.id)
 
-    version, book = await _tariff_for(session, shipment, boxes)
+    version, book = await tariff_for(session, shipment, boxes)
+    targets = stays.stay_targets(boxes, await stays.pickup_ends(session, boxes), now)
+    usage = await usage_of(session, shipment, boxes, book)
     draft = compute_invoice(
         book,
-        await usage_of(session, shipment, boxes, book),
+        [_until(u, targets) for u in usage],
         await _documents_count(session, shipment.id),
         await _initial_payment(session, shipment.id, book.currency),
         as_of=now,
     )
 
-    invoice = await _store(session, viewer, shipment, version, draft, now)
-    lines = _store_lines(session, invoice, draft)
+    invoice = await store_invoice(session, viewer, shipment, version, draft, now)
+    invoice.charged_until = max(targets.values(), default=now)
+    stays.mark_charged(book, boxes, usage, targets)
+    lines = store_lines(session, invoice, draft)
     await session.flush()
     record(
         session,
@@ -169,66 +181,21 @@ async def inspections_by_number(
 async def invoice_of_shipment(
     session: AsyncSession, shipment_id: uuid.UUID
 ) -> Invoice | None:
+    """The shipment's consolidated invoice (not its storage extensions)."""
     invoice: Invoice | None = await session.scalar(
-        select(Invoice).where(Invoice.shipment_id == shipment_id)
-    )
-    return invoice
-
-
-async def paid_at(session: AsyncSession, invoice: Invoice) -> datetime | None:
-    """When the invoice's balance was settled, or None while any of it is owed.
-
-    Settled when nothing was due at issue, when recorded paid, or when the
-    invoice payments confirmed by the finance system cover the balance.
-    """
-    if invoice.balance_due <= 0:
-        return invoice.issued_at
-    if invoice.paid_at is not None:
-        return invoice.paid_at
-    paid, last = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(Payment.amount), 0), func.max(Payment.paid_at)
-            ).where(
-                Payment.shipment_id == invoice.shipment_id,
-                Payment.purpose == PaymentPurpose.INVOICE,
-                Payment.status == PaymentStatus.PAID,
-            )
+        select(Invoice).where(
+            Invoice.shipment_id == shipment_id, Invoice.extends_invoice_id.is_(None)
         )
-    ).one()
-    return last if Decimal(paid) >= invoice.balance_due else None
-
-
-async def record_payment(
-    session: AsyncSession,
-    shipment_id: uuid.UUID,
-    amount: Money,
-    at: datetime,
-) -> Invoice:
-    """Credit a confirmed payment of the balance; PAID once it is covered.
-
-    For the finance system's paid notice of an INVOICE payment.
-    """
-    invoice = await session.scalar(
-        select(Invoice).where(Invoice.shipment_id == shipment_id).with_for_update()
-    )
-    if invoice is None:
-        raise ValidationError("the shipment has no invoice", code="NOT_INVOICED")
-    if amount.currency != invoice.currency:
-        raise ValidationError("payment currency differs", code="CURRENCY_MISMATCH")
-    invoice.paid_amount += amount.amount
-    if invoice.paid_amount >= invoice.balance_due and invoice.paid_at is None:
-        invoice.status = InvoiceStatus.PAID
-        invoice.paid_at = at
-        log.info("invoice.paid", invoice_id=str(invoice.id))
-    record(
-        session,
-        shipment_channel(shipment_id),
-        "INVOICE_PAID",
-        shipmentId=str(shipment_id),
-        invoiceId=str(invoice.id),
     )
     return invoice
+
+
+def _until(usage: ContainerUsage, targets: dict[str, datetime]) -> ContainerUsage:
+    """A box in the yard, charged as if it left at its target."""
+    target = targets.get(usage.container_number)
+    if target is None or usage.gate_out_at is not None:
+        return usage
+    return dataclasses.replace(usage, gate_out_at=target)
 
 
 async def _check_invoiceable(session: AsyncSession, shipment: Shipment) -> None:
@@ -270,7 +237,7 @@ async def _containers(session: AsyncSession, shipment_id: uuid.UUID) -> list[Con
     return boxes
 
 
-async def _tariff_for(
+async def tariff_for(
     session: AsyncSession, shipment: Shipment, boxes: Sequence[Container]
 ) -> tuple[TariffVersion, TariffBook]:
     """The version in force when service began: at the first discharge."""
@@ -344,20 +311,23 @@ async def _next_number(session: AsyncSession, year: int) -> int:
     return int(number)
 
 
-async def _store(
+async def store_invoice(
     session: AsyncSession,
     viewer: Viewer,
     shipment: Shipment,
     version: TariffVersion,
     draft: InvoiceDraft,
     now: datetime,
+    extends: Invoice | None = None,
 ) -> Invoice:
+    """Store an invoice under the year's next number; PAID when nothing is due."""
     year = now.astimezone(ZoneInfo(JAKARTA)).year
     sequence = await _next_number(session, year)
     settled = draft.balance_due.amount <= 0
     invoice = Invoice(
         organisation_id=shipment.organisation_id,
         shipment_id=shipment.id,
+        extends_invoice_id=extends.id if extends is not None else None,
         number=f"{NUMBER_PREFIX}-{year}-{sequence:06d}",
         year=year,
         sequence=sequence,
@@ -384,9 +354,10 @@ async def _store(
     return invoice
 
 
-def _store_lines(
+def store_lines(
     session: AsyncSession, invoice: Invoice, draft: InvoiceDraft
 ) -> tuple[InvoiceLine, ...]:
+    """Store a draft's lines under an invoice, in order from 1."""
     lines = tuple(
         InvoiceLine(
             organisation_id=invoice.organisation_id,

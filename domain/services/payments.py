@@ -45,7 +45,7 @@ from domain.models.shipments import Container, Shipment
 from domain.money import Money
 from domain.ports.finance import Bill, BillStatus, FinanceSystem
 from domain.seed_tariffs import PRIOK_VERSIONS
-from domain.services import gate, invoices
+from domain.services import gate, invoice_settlement
 from domain.services.shipments import change_status, load_shipment
 from domain.shipment_status import ShipmentStatus, check_transition
 from domain.tariff import TariffBook, is_reefer, size_class_of
@@ -60,6 +60,7 @@ LAPSED = {
     BillStatus.EXPIRED: PaymentStatus.EXPIRED,
     BillStatus.CANCELLED: PaymentStatus.CANCELLED,
 }
+BILLING = (PaymentStatus.PENDING_CREATE, PaymentStatus.PENDING)
 SYSTEM_SCOPE = {"skip_tenancy": True}
 _WHAT = {
     PaymentPurpose.INITIAL: "Initial payment",
@@ -207,19 +208,19 @@ async def _amount_due(
     """The proforma estimate, or what the issued invoice still asks."""
     if purpose is PaymentPurpose.INITIAL:
         return await initial_amount(session, shipment, now)
-    invoice = await invoices.invoice_of_shipment(session, shipment.id)
-    if invoice is None:
+    owed = await invoice_settlement.amount_owed(session, shipment.id)
+    if owed is None:
         raise ValidationError(
             "the invoice is paid once it is issued",
             code="INVOICE_NOT_AVAILABLE",
             field=("purpose",),
         )
-    owed = invoice.balance_due - invoice.paid_amount
-    if owed <= 0:
+    if owed.amount <= 0:
         raise ConflictError(
-            f"invoice {invoice.number} has nothing to pay", code="NOTHING_DUE"
+            f"the invoices of {shipment.reference} have nothing to pay",
+            code="NOTHING_DUE",
         )
-    return Money(owed, invoice.currency)
+    return owed
 
 
 def _check_payable(shipment: Shipment, command: StartPayment, amount: Money) -> None:
@@ -241,11 +242,14 @@ def _check_payable(shipment: Shipment, command: StartPayment, amount: Money) -> 
 async def _refuse_second_live(
     session: AsyncSession, shipment: Shipment, purpose: PaymentPurpose
 ) -> None:
+    # A paid balance does not block paying a storage extension issued later;
+    # nothing is owed twice, since the amount due counts what was paid.
+    statuses = LIVE_STATUSES if purpose is PaymentPurpose.INITIAL else BILLING
     live = await session.scalar(
         select(Payment.id).where(
             Payment.shipment_id == shipment.id,
             Payment.purpose == purpose,
-            Payment.status.in_(LIVE_STATUSES),
+            Payment.status.in_(statuses),
         )
     )
     if live is not None:
@@ -380,7 +384,7 @@ async def _settle_invoice(
 ) -> None:
     """Credit the invoice; once it is settled the boxes may be ready for pickup."""
     paid = Money(payment.amount, payment.currency)
-    await invoices.record_payment(session, shipment.id, paid, paid_at)
+    await invoice_settlement.record_payment(session, shipment.id, paid, paid_at)
     await gate.refresh_readiness(session, SYSTEM, shipment, paid_at)
     log.info("payment.confirmed", payment_id=str(payment.id))
 

@@ -11,8 +11,10 @@ the same conditions):
   with no time; otherwise release is assumed by the time it is ready.
 - payment: the time the shipment's initial payment was confirmed; without a
   confirmed payment it is assumed to be made in time (named in `assumed`).
-- Delivery Order: the assistant's extracted DO dates are not stored, so DO
-  validity is unknown: never a limit, and named in `assumed`.
+- Delivery Order: in force over the validity the assistant read from the
+  shipment's DO (domain/services/delivery_orders.py): from its start, and
+  no pickup slot may end after its expiry. Without a DO whose expiry was
+  read it is assumed valid: never a limit, and named in `assumed`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ from domain.models.scheduling import (
 )
 from domain.models.shipments import Container, ContainerStatus, Shipment
 from domain.pickup_storage import PlanClock, storage_tariff, tariff_in_force
+from domain.services import delivery_orders
+from domain.services.delivery_orders import DoValidity
 from optimizer import (
     Block,
     CapacityReduction,
@@ -126,11 +130,12 @@ async def load_inputs(
     slots = await _slots(session, call.terminal, now, bookings)
     blocks = await _blocks(session, call.terminal)
     paid_at = await _paid_at(session, shipment.id)
+    validity = await delivery_orders.validity_of(session, shipment)
     others = await _other_load(session, shipment.id, slots)
 
     berth_at = berth_time(call)
     boxes, assumed = _boxes(
-        str(call.id), containers, bookings, blocks, paid_at, windows, clock
+        str(call.id), containers, bookings, blocks, paid_at, validity, windows, clock
     )
     instance = Instance(
         containers=tuple(boxes),
@@ -329,13 +334,14 @@ def _boxes(
     bookings: dict[str, TruckBooking],
     blocks: dict[str, YardBlock],
     paid_at: datetime | None,
+    validity: DoValidity | None,
     windows: list[PreferredWindow],
     clock: PlanClock,
 ) -> tuple[list[Box], dict[str, list[str]]]:
     boxes: list[Box] = []
     assumed: dict[str, list[str]] = {}
     for cid, row in containers.items():
-        conditions = ["DO_VALID"]
+        conditions = [] if validity else ["DO_VALID"]
         if paid_at is None:
             conditions.append("PAID")
         if row.customs_released_at is None and row.status not in HELD_STATUSES:
@@ -352,7 +358,8 @@ def _boxes(
                 discharged_at=_minutes(row.discharged_at, clock),
                 customs_released_at=_customs(row, clock),
                 paid_at=_or_now(_minutes(paid_at, clock)),
-                do_valid_from=0,
+                do_valid_from=clock.minutes(validity.starts_at) if validity else 0,
+                do_expires_at=clock.minutes(validity.ends_at) if validity else None,
                 preferred=None
                 if window is None
                 else Window(clock.minutes(window.start), clock.minutes(window.end)),

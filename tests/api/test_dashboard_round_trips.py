@@ -8,10 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 
+from domain.models.identity import Role
+from domain.models.shipments import Shipment
 from domain.unit_of_work import Database
+from domain.viewer import SYSTEM, Viewer
+from schema.billing import invoices_by_shipment
+from schema.payments import payments_by_shipment
+from schema.shipments import containers_of
 from tests.support.dashboard import BOXES, seed
 from tests.support.factories import Member
 from tests.support.graphql import GraphQLClient
@@ -93,3 +99,39 @@ async def test_the_dashboard_shows_only_the_viewers_shipments(
     assert [len(mine["nodes"]), len(theirs["nodes"])] == [2, 3]
     references = {n["reference"] for n in mine["nodes"]}
     assert references.isdisjoint(n["reference"] for n in theirs["nodes"])
+
+
+async def test_the_pages_plain_row_reads_are_scoped_to_the_viewer(
+    database: Database, owner: Member, outsider: Member
+) -> None:
+    """The batched reads select plain rows: tenancy must still apply to them."""
+    await seed_tariffs(database)
+    await seed(database, outsider.organisation_id, 2)
+    async with database.transaction(SYSTEM) as session:
+        theirs = list(
+            await session.scalars(
+                select(Shipment.id).where(
+                    Shipment.organisation_id == outsider.organisation_id
+                )
+            )
+        )
+    reads = (containers_of, payments_by_shipment, invoices_by_shipment)
+    seen = {}
+    for member in (outsider, owner):
+        viewer = Viewer(
+            principal_id=member.user_id,
+            organisation_id=member.organisation_id,
+            roles=frozenset({Role.CUSTOMER}),
+        )
+        reader = database.reader(viewer)
+        try:
+            async with reader.session() as session:
+                seen[member.email] = [await read(session, theirs) for read in reads]
+        finally:
+            await reader.close()
+
+    boxes, payments, invoices = seen[outsider.email]
+    assert [len(b) for b in boxes] == [BOXES, BOXES]
+    assert all(payments)
+    assert all(invoices)
+    assert seen[owner.email] == [[[], []], [[], []], [None, None]]

@@ -23,7 +23,8 @@ from tests.support.post_service import (
     Box,
     Seeded,
     booking,
-    delivery_order,
+    file_delivery_order,
+    local_today,
     payment,
     seed_tariffs,
     shipment,
@@ -57,7 +58,10 @@ mutation($id: ID!) {
 
 @dataclass
 class Ready:
-    """A box that meets every pickup condition, booked in a slot an hour ahead."""
+    """A box that meets every pickup condition, booked in a slot an hour ahead.
+
+    Its DO is uploaded and read through the API; its invoice is paid.
+    """
 
     owner: Member
     seeded: Seeded
@@ -75,14 +79,16 @@ async def ready(database: Database, factory: Factory) -> Ready:
         owner.organisation_id,
         [Box(BOX, "22G1", discharged, customs_released_at=discharged)],
     )
-    await delivery_order(database, seeded)
-    finalized = await owner.client.data(FINALIZE, {"id": seeded.global_id})
-    balance = finalized["finalizeInvoice"]["invoice"]["balanceDue"]["amount"]
-    await payment(database, seeded, balance, PaymentPurpose.INVOICE)
+    valid_until = local_today() + timedelta(days=14)
+    await file_delivery_order(owner.client, seeded, valid_until)
     slot_start = (datetime.now(UTC) + timedelta(hours=1)).replace(
         minute=0, second=0, microsecond=0
     )
+    # Booked before the invoice, which then charges storage to the slot's end.
     booking_id = await booking(database, seeded, BOX, slot_start, plate=PLATE)
+    finalized = await owner.client.data(FINALIZE, {"id": seeded.global_id})
+    balance = finalized["finalizeInvoice"]["invoice"]["balanceDue"]["amount"]
+    await payment(database, seeded, balance, PaymentPurpose.INVOICE)
     return Ready(owner, seeded, str(booking_id), slot_start)
 
 

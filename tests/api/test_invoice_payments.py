@@ -16,6 +16,7 @@ from tests.support.factories import Member
 from tests.support.post_service import (
     Box,
     Seeded,
+    booking,
     delivery_order,
     payment,
     seed_tariffs,
@@ -36,6 +37,16 @@ mutation($id: ID!) {
     invoice { status balanceDue { amount currency } }
     userErrors { code }
   }
+}"""
+EXTEND = """
+mutation($id: ID!) {
+  extendStorage(input: {shipmentId: $id}) {
+    invoice { balanceDue { amount } } userErrors { code }
+  }
+}"""
+INVOICES = """
+query($id: ID!) {
+  invoices(filter: {shipmentId: $id}) { edges { node { status } } }
 }"""
 STATE = """
 query($id: ID!) {
@@ -112,3 +123,37 @@ async def test_a_second_live_balance_payment_is_refused(
 
     assert first["userErrors"] == []
     assert [e["code"] for e in second["userErrors"]] == ["PAYMENT_ALREADY_STARTED"]
+
+
+async def test_a_storage_extension_is_paid_through_praya_like_the_balance(
+    database: Database, owner: Member, praya: httpx.AsyncClient, app: Starlette
+) -> None:
+    seeded = await served(database, owner)
+    await owner.client.mutate(FINALIZE, {"id": seeded.global_id})
+    await praya.post(
+        "/_control/config", json={"drop_callbacks": True, "auto_pay_after_s": 0.05}
+    )
+    reconciler = app.state.runtime.extras["pre_service"].reconciler
+    await start(owner, seeded, "balance")
+    await _confirmed(reconciler)
+    # The truck comes in three days: the days after today are not paid yet.
+    await booking(database, seeded, BOX, datetime.now(UTC) + timedelta(days=3))
+
+    extension = await owner.client.mutate(EXTEND, {"id": seeded.global_id})
+    started = await start(owner, seeded, "extension")
+    await _confirmed(reconciler)
+    settled = await start(owner, seeded, "after")
+
+    owed = extension["invoice"]["balanceDue"]["amount"]
+    assert started["userErrors"] == []
+    assert Decimal(started["payment"]["amount"]["amount"]) == Decimal(owed) > 0
+    data = await owner.client.data(INVOICES, {"id": seeded.global_id})
+    statuses = [e["node"]["status"] for e in data["invoices"]["edges"]]
+    assert statuses == ["PAID", "PAID"]
+    assert [e["code"] for e in settled["userErrors"]] == ["NOTHING_DUE"]
+
+
+async def _confirmed(reconciler: Any) -> None:
+    async with asyncio.timeout(10):
+        while not (await reconciler.run_once()).confirmed:
+            await asyncio.sleep(0.05)

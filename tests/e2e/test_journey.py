@@ -64,7 +64,7 @@ from integrations.terminal.yard import TerminalOptions
 from integrations.vessels.simulator import create_vessel_simulator
 from integrations.vessels.world import PortWorld, WorldOptions
 from tests.support.factories import PASSWORD, Factory
-from tests.support.post_service import seed_tariffs
+from tests.support.post_service import delivery_order_pdf, local_today, seed_tariffs
 from tests.support.pre_service import SampleSet, sample_set
 
 T = TypeVar("T")
@@ -455,6 +455,29 @@ async def settle(customer: DermagaClient, shipment_id: str) -> Any:
     return await eventually(paid)
 
 
+async def extend_delivery_order(customer: DermagaClient, shipment_id: str) -> None:
+    """The line extends its release: a new DO, a fortnight from today's date.
+
+    The sample's DO has a fixed last day, and the gate pass needs a DO in
+    force when the trucks come (on the wall clock); the check reads it.
+    """
+    valid_until = local_today() + timedelta(days=14)
+    uploaded = await customer.upload_document(
+        UploadDocumentInput(
+            shipment_id=shipment_id,
+            kind=DocumentKind.DELIVERY_ORDER,
+            file=Upload(
+                "do-extension.pdf",
+                BytesIO(delivery_order_pdf(valid_until)),
+                "application/pdf",
+            ),
+        )
+    )
+    assert uploaded.upload_document.user_errors == []
+    checked = await customer.check_shipment_documents(shipment_id)
+    assert checked.check_shipment_documents.user_errors == []
+
+
 async def collect(
     customer: DermagaClient, operator: DermagaClient, bookings: list[Any]
 ) -> list[Any]:
@@ -540,6 +563,7 @@ async def test_a_shipment_goes_from_request_to_gate_out(
             ShipmentStatus.READY_FOR_PICKUP
         )
 
+        await extend_delivery_order(customer, filed.id)
         outs = await collect(customer, operator, bookings)
         assert [o.gate_event.within_service_level for o in outs] == [True] * 6
         done = await shipment(customer, filed.reference)

@@ -10,9 +10,13 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
@@ -33,8 +37,19 @@ from domain.services import invoices, tariffs
 from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
+from tests.support.graphql import GraphQLClient
+from tests.support.pre_service import upload
 
 TERMINAL = "JICT"
+WIB = ZoneInfo("Asia/Jakarta")
+CHECK_DOCUMENTS = """
+mutation($id: ID!) {
+  checkShipmentDocuments(input: {shipmentId: $id}) { userErrors { code } }
+}"""
+DOCUMENTS = """
+query($id: ID!) {
+  node(id: $id) { ... on Shipment { documents { kind validFrom validUntil } } }
+}"""
 _serial = itertools.count(1)
 
 
@@ -150,8 +165,15 @@ async def payment(
         return row.id
 
 
-async def delivery_order(database: Database, seeded: Seeded) -> uuid.UUID:
-    """A Delivery Order on file for the shipment."""
+def local_today() -> date:
+    """Today at Tanjung Priok (WIB), where DO days and storage days are counted."""
+    return datetime.now(WIB).date()
+
+
+async def delivery_order(
+    database: Database, seeded: Seeded, valid_until: date | None = None
+) -> uuid.UUID:
+    """A Delivery Order on file, its validity read: by default two weeks from today."""
     async with database.transaction(SYSTEM) as session:
         row = Document(
             organisation_id=seeded.organisation_id,
@@ -161,10 +183,46 @@ async def delivery_order(database: Database, seeded: Seeded) -> uuid.UUID:
             content_type="application/pdf",
             size_bytes=1024,
             sha256="ab" * 32,
+            valid_until=valid_until or local_today() + timedelta(days=14),
         )
         session.add(row)
         await session.flush()
         return row.id
+
+
+def delivery_order_pdf(valid_until: date, issued: date | None = None) -> bytes:
+    """A text-based DO as a line agent prints it, with its validity dates."""
+    sheet = FPDF(format="A4")
+    sheet.set_creation_date(datetime(2026, 1, 1, tzinfo=UTC))
+    sheet.add_page()
+    sheet.set_font("Helvetica", size=10)
+    lines = ["Delivery Order", "D/O No.: DO/0001/XII/2026", "B/L No.: MEDU306711638"]
+    if issued is not None:
+        lines.append(f"Date of Issue: {issued:%d %b %Y}")
+    lines.append(f"Valid Until: {valid_until:%d %b %Y}")
+    for line in lines:
+        sheet.cell(0, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(sheet.output())
+
+
+async def file_delivery_order(
+    client: GraphQLClient,
+    seeded: Seeded,
+    valid_until: date,
+    issued: date | None = None,
+) -> dict[str, Any]:
+    """Upload a DO through the API and have the assistant check the documents.
+
+    Returns the shipment's DO documents as the API shows them afterwards.
+    """
+    pdf = delivery_order_pdf(valid_until, issued)
+    uploaded = await upload(client, seeded.global_id, "DELIVERY_ORDER", pdf)
+    assert uploaded["userErrors"] == [], uploaded["userErrors"]
+    checked = await client.mutate(CHECK_DOCUMENTS, {"id": seeded.global_id})
+    assert checked["userErrors"] == [], checked["userErrors"]
+    data = await client.data(DOCUMENTS, {"id": seeded.global_id})
+    documents: dict[str, Any] = data["node"]
+    return documents
 
 
 async def container_event(

@@ -160,12 +160,11 @@ async def upload(
     *,
     filename: str = "document.pdf",
     content_type: str = "application/pdf",
+    fields: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """uploadDocument as a multipart request (GraphQL multipart request spec)."""
-    operations = {
-        "query": UPLOAD,
-        "variables": {"input": {"shipmentId": shipment_id, "kind": kind, "file": None}},
-    }
+    given = {"shipmentId": shipment_id, "kind": kind, "file": None, **(fields or {})}
+    operations = {"query": UPLOAD, "variables": {"input": given}}
     headers = {"authorization": f"Bearer {client.token}"} if client.token else {}
     response = await client.http.post(
         "/graphql",
