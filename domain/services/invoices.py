@@ -104,14 +104,7 @@ async def finalize_invoice(
     invoice.charged_until = max(targets.values(), default=now)
     stays.mark_charged(book, boxes, usage, targets)
     lines = store_lines(session, invoice, draft)
-    await session.flush()
-    record(
-        session,
-        shipment_channel(shipment.id),
-        "INVOICE_ISSUED",
-        shipmentId=str(shipment.id),
-        invoiceId=str(invoice.id),
-    )
+    await announce_issued(session, invoice)
     log.info(
         "invoice.issued",
         invoice_id=str(invoice.id),
@@ -375,3 +368,15 @@ def store_lines(
     )
     session.add_all(lines)
     return lines
+
+
+async def announce_issued(session: AsyncSession, invoice: Invoice) -> None:
+    """Write the invoice, then tell the shipment's subscribers after commit."""
+    await session.flush()
+    record(
+        session,
+        shipment_channel(invoice.shipment_id),
+        "INVOICE_ISSUED",
+        shipmentId=str(invoice.shipment_id),
+        invoiceId=str(invoice.id),
+    )

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ConflictError
-from domain.events import record, shipment_channel
 from domain.invoicing import StayExtension, compute_storage_extension
 from domain.models.billing import TariffVersion
 from domain.models.shipments import Container
@@ -79,14 +78,7 @@ async def extend_storage(
     extended = {s.usage.container_number: s.extend_to for s in longer}
     stays.mark_charged(book, boxes, list(usage.values()), extended)
     lines = invoices.store_lines(session, invoice, draft)
-    await session.flush()
-    record(
-        session,
-        shipment_channel(shipment.id),
-        "INVOICE_ISSUED",
-        shipmentId=str(shipment.id),
-        invoiceId=str(invoice.id),
-    )
+    await invoices.announce_issued(session, invoice)
     log.info(
         "invoice.storage_extended",
         invoice_id=str(invoice.id),
