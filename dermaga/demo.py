@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -14,12 +17,16 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from dermaga.demo_cargo import Call
 from domain.models.identity import OrganisationKind, Role, User
 from domain.services import identity
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
+from integrations.clock import SimClock
 
 PASSWORD_FILE = "demo-password.txt"
+# Piped to a file, the welcome text keeps its lines whole (ids, passwords).
+LOG_WIDTH = 200
 
 
 @dataclass(frozen=True)
@@ -126,9 +133,18 @@ class ExampleOperation:
 
 
 def example_operations(
-    shipment_id: str, vessel_call_id: str
+    shipment_id: str, vessel_call_id: str, *, same_call: bool = True
 ) -> tuple[ExampleOperation, ExampleOperation, ExampleOperation]:
-    """A query, a mutation and a subscription over the seeded port."""
+    """A query, a mutation and a subscription over the seeded port.
+
+    `same_call` says the watched call carries the request of the plan; once
+    that call has berthed (a later run), the next one to berth is watched.
+    """
+    watch = (
+        "that vessel berthing and discharging, live (a subscription)"
+        if same_call
+        else "the next vessel to berth and discharge, live (a subscription)"
+    )
     return (
         ExampleOperation("the importer's requests, one in each stage", SHIPMENTS),
         ExampleOperation(
@@ -136,7 +152,7 @@ def example_operations(
             PLAN.replace("$shipmentId", json.dumps(shipment_id)),
         ),
         ExampleOperation(
-            "that vessel berthing and discharging, live (a subscription)",
+            watch,
             WATCH.replace("$vesselCallId", json.dumps(vessel_call_id)),
         ),
     )
@@ -199,9 +215,15 @@ def print_welcome(
     password: str,
     examples: Sequence[ExampleOperation],
     data_dir: Path,
+    notes: Sequence[str] = (),
+    *,
+    signed_in: bool = True,
 ) -> None:
     """Where GraphiQL is, who may sign in, and what to run first."""
-    console.rule("[bold]Dermaga demo")
+    if console.is_terminal:
+        console.rule("[bold]Dermaga demo")
+    else:
+        console.print("== Dermaga demo ==")
     console.print(f"GraphiQL: [link={base_url}/graphql]{base_url}/graphql[/link]")
     table = Table("email", "role", "organisation")
     for spec in DEMO_USERS:
@@ -214,8 +236,11 @@ def print_welcome(
         else f"kept in {data_dir / PASSWORD_FILE}"
     )
     console.print(f"password of every demo user: [bold]{password}[/] ({source})")
+    for note in notes:
+        console.print(note)
+    tabs = "signed in as the importer" if signed_in else "without a token"
     console.print(
-        "\nGraphiQL opens with these operations in tabs, signed in as the importer."
+        f"\nGraphiQL opens with these operations in tabs, {tabs}."
         " Elsewhere, sign in first and send [bold]Authorization: Bearer <token>[/]:"
     )
     console.print(sign_in_operation(password), markup=False, highlight=False)
@@ -223,3 +248,99 @@ def print_welcome(
         console.print(f"\n[bold]{number}. {example.title}[/]")
         console.print(example.document, markup=False, highlight=False)
     console.print("\nCtrl-C stops everything.")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach a server listening on `host`."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def log_console(console: Console) -> Console:
+    """The console itself on a terminal; piped, one that does not wrap lines."""
+    if console.is_terminal:
+        return console
+    return Console(file=console.file, width=LOG_WIDTH, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def progress(console: Console, text: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on a terminal, else one plain line per step (a log file)."""
+    if console.is_terminal:
+        with console.status(text) as status:
+            yield status.update
+        return
+    console.print(f"... {text}", highlight=False)
+    yield lambda step: console.print(f"... {step}", highlight=False)
+
+
+def clock_note(sim_now: datetime, wall: datetime, speed: float) -> str:
+    """One line on how the simulated port's clock stands to the wall clock."""
+    behind = wall - sim_now
+    if behind <= timedelta(minutes=1) or speed <= 1.0:
+        return "the simulated port runs in real time (times in the API are UTC)"
+    catch_up = behind / (speed - 1.0)
+    return (
+        f"the simulated port's clock is {_span(behind)} behind the wall clock and "
+        f"runs {speed:g} times faster until it catches up in about "
+        f"{_span(catch_up)}: vessel times in the API are on its clock (UTC)"
+    )
+
+
+def berth_note(
+    call_ref: str, eta: datetime | None, sim_now: datetime, wall: datetime, speed: float
+) -> str | None:
+    """When the watched vessel berths, in real time from now."""
+    if eta is None or eta <= sim_now:
+        return None
+    ahead = eta - sim_now
+    behind = wall - sim_now
+    # Fast until the port clock reaches the (moving) wall clock, real time after.
+    fast = timedelta(0)
+    if speed > 1.0 and behind > timedelta(0):
+        fast = min(ahead, behind * speed / (speed - 1.0))
+    real = fast / max(speed, 1.0) + (ahead - fast)
+    return (
+        f"the watched vessel call {call_ref} is due to berth at "
+        f"{eta:%Y-%m-%d %H:%M} UTC port time, in about {_span(real)} from now"
+    )
+
+
+def welcome_notes(
+    clock: SimClock,
+    watched: Call | None,
+    base_url: str,
+    *,
+    loopback: bool,
+    public_key: bool,
+) -> list[str]:
+    """How the port's clock runs, when the watched vessel berths, what is exposed."""
+    sim_now, wall = clock.now(), datetime.now(UTC)
+    notes = [clock_note(sim_now, wall, clock.speed)]
+    if watched is not None:
+        berth = berth_note(watched.ref, watched.eta, sim_now, wall, clock.speed)
+        notes += [berth] if berth else []
+    if not loopback:
+        key = (
+            "signed with the public demo key (DERMAGA_SECRET_KEY is unset): "
+            "anyone who reaches this port can forge one"
+            if public_key
+            else "signed with DERMAGA_SECRET_KEY"
+        )
+        notes.append(
+            f"[yellow]warning:[/] {base_url} is not on loopback, so GraphiQL's "
+            f"tabs carry no token: sign in in the first tab; demo tokens are {key}"
+        )
+    return notes
+
+
+def _span(delta: timedelta) -> str:
+    minutes = max(round(delta.total_seconds() / 60), 1)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"

@@ -32,15 +32,20 @@ from dermaga.demo import (
     DEMO_USERS,
     ExampleOperation,
     example_operations,
+    is_loopback,
+    log_console,
     print_welcome,
+    progress,
     seed_identity,
     sign_in_operation,
+    welcome_notes,
 )
 from dermaga.demo_client import DemoClient
 from dermaga.demo_seed import DemoSeeder, SeedReport
 from dermaga.graphiql import (
     EXAMPLES_KEY,
     GUIDE,
+    TOKEN_PLACEHOLDER,
     ExampleSource,
     ExampleTab,
     bearer_headers,
@@ -76,6 +81,7 @@ SAVE_EVERY_S = 5.0
 STARTUP_TIMEOUT_S = 300.0
 # Within the terminal client's read timeout (5 s).
 HOLD_BACK_MS = 4500
+PASSWORD_PLACEHOLDER = "<the password dermaga demo printed>"
 QUIET_WHILE_HELD = ("integrations.feeds", "dermaga.sync")
 
 
@@ -100,6 +106,8 @@ class RunningDemo:
     password: str
     report: SeedReport | None = None
     examples: tuple[ExampleOperation, ...] = ()
+    # Off loopback, GraphiQL's tabs carry no live token: anyone may open them.
+    loopback: bool = True
 
     @property
     def database(self) -> Database:
@@ -108,12 +116,13 @@ class RunningDemo:
 
     async def seed(self, console: Console) -> SeedReport:
         """Seed through the API (again: nothing changes) and publish the examples."""
-        with console.status("seeding the port through the API") as status:
-            self.report = await _seed(self, lambda text: status.update(text))
+        with progress(console, "seeding the port through the API") as update:
+            self.report = await _seed(self, update)
         call = self.report.watch_call
         assert call is not None, "a seed always names a call to watch"
         live = self.report.shipments[ShipmentStatus.IN_SERVICE]
-        self.examples = example_operations(live, call.id)
+        same = call.id == self.report.calls[ShipmentStatus.IN_SERVICE]
+        self.examples = example_operations(live, call.id, same_call=same)
         extras = self.app.state.runtime.extras
         extras[EXAMPLES_KEY] = graphiql_examples(self)
         return self.report
@@ -132,6 +141,9 @@ async def running_demo(
     settings: Settings, host: str, port: int, password: str, console: Console
 ) -> AsyncIterator[RunningDemo]:
     """Simulators, then the server on `port` (migrated, users and tariffs seeded)."""
+    if settings.log_format == "auto":
+        # The demo's visitor reads its log, even when it goes to a file.
+        settings = settings.model_copy(update={"log_format": "console"})
     configure_logging(log_format=settings.log_format, level=settings.log_level)
     base_url = f"http://{host}:{port}"
     async with running_simulators(settings, base_url) as sims:
@@ -150,14 +162,16 @@ async def running_demo(
         async with _terminal_after_vessels(app, sims):
             serving = asyncio.create_task(server.serve())
             try:
-                with console.status("starting PostgreSQL, migrating, serving"):
+                with progress(console, "starting PostgreSQL, migrating, serving"):
                     await _started(server, serving)
             except BaseException:
                 server.should_exit = True
                 await asyncio.gather(serving, return_exceptions=True)
                 raise
         try:
-            yield RunningDemo(base_url, app, sims, wired, password)
+            yield RunningDemo(
+                base_url, app, sims, wired, password, loopback=is_loopback(host)
+            )
         finally:
             server.should_exit = True
             await asyncio.gather(serving, return_exceptions=True)
@@ -167,6 +181,7 @@ async def run_demo(
     settings: Settings, host: str, port: int, password: str, console: Console
 ) -> None:
     """Serve the seeded demo until Ctrl-C; everything started here stops with it."""
+    console = log_console(console)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -196,7 +211,24 @@ async def _seed_and_welcome(demo: RunningDemo, console: Console) -> None:
     made = f"{report.created} new" if report.created else "all found from last time"
     console.print(f"[green]seeded[/] {len(report.shipments)} requests ({made})")
     print_welcome(
-        console, demo.base_url, demo.password, demo.examples, demo.settings.data_dir
+        console,
+        demo.base_url,
+        demo.password,
+        demo.examples,
+        demo.settings.data_dir,
+        notes=_notes(demo),
+        signed_in=demo.loopback,
+    )
+
+
+def _notes(demo: RunningDemo) -> list[str]:
+    call = demo.report.watch_call if demo.report else None
+    return welcome_notes(
+        demo.simulators.clock,
+        call,
+        demo.base_url,
+        loopback=demo.loopback,
+        public_key=demo.settings.secret_key is None,
     )
 
 
@@ -420,8 +452,11 @@ def graphiql_examples(demo: RunningDemo) -> ExampleSource:
         return signed.token
 
     async def tabs() -> Sequence[ExampleTab]:
-        headers = bearer_headers(await fresh_token())
-        first = ExampleTab(GUIDE + "\n" + sign_in_operation(demo.password) + "\n")
+        # Anyone who reaches a server off loopback may open this page.
+        token = await fresh_token() if demo.loopback else TOKEN_PLACEHOLDER
+        password = demo.password if demo.loopback else PASSWORD_PLACEHOLDER
+        headers = bearer_headers(token)
+        first = ExampleTab(GUIDE + "\n" + sign_in_operation(password) + "\n")
         examples = [
             ExampleTab(f"# {e.title}\n{e.document}\n", headers=headers)
             for e in demo.examples

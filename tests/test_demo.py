@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
 import secrets
@@ -19,15 +20,26 @@ import websockets
 from rich.console import Console
 from sqlalchemy.engine import make_url
 
-from dermaga.demo import sign_in_operation
+from dermaga.demo import (
+    berth_note,
+    clock_note,
+    example_operations,
+    is_loopback,
+    log_console,
+    print_welcome,
+    progress,
+    sign_in_operation,
+    welcome_notes,
+)
 from dermaga.demo_run import (
     DEMO_CLOCK_SPEED,
     RunningDemo,
     WorldState,
+    graphiql_examples,
     resume_clock,
     running_demo,
 )
-from dermaga.graphiql import ExampleTab, graphiql_html
+from dermaga.graphiql import TOKEN_PLACEHOLDER, ExampleTab, graphiql_html
 from dermaga.settings import Settings
 from integrations.clock import SimClock
 from tests.conftest import TEST_SECRET
@@ -157,6 +169,69 @@ async def test_graphiql_opens_with_the_examples_signed_in(demo: RunningDemo) -> 
         bearer = json.loads(tab["headers"])["Authorization"]
         assert bearer.startswith("Bearer ")
         await _graphql(demo, "{ viewer { kind } }", bearer.removeprefix("Bearer "))
+
+
+async def test_off_loopback_graphiql_carries_no_token_and_the_demo_warns(
+    demo: RunningDemo,
+) -> None:
+    exposed = dataclasses.replace(demo, loopback=False)
+    clock = demo.simulators.clock
+
+    tabs = await graphiql_examples(exposed)()
+    exposed_notes = welcome_notes(
+        clock, None, "http://0.0.0.0:8000", loopback=False, public_key=True
+    )
+    local_notes = welcome_notes(
+        clock, None, demo.base_url, loopback=True, public_key=True
+    )
+
+    headers = [json.loads(t.headers)["Authorization"] for t in tabs if t.headers]
+    assert headers == [f"Bearer {TOKEN_PLACEHOLDER}"] * len(demo.examples)
+    assert not any(demo.password in tab.query for tab in tabs)
+    assert "public demo key" in exposed_notes[-1]
+    assert not any("warning" in note for note in local_notes)
+    assert all(is_loopback(h) for h in ("127.0.0.1", "::1", "localhost"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.5", "example.id"))
+
+
+def test_a_piped_welcome_keeps_its_lines_whole() -> None:
+    out = io.StringIO()
+    console = log_console(Console(file=out))
+    password = "p" * 40
+    shipment = "U2hpcG1lbnQ6" + "x" * 60
+
+    with progress(console, "seeding") as update:
+        update("in_service: request SSLU2600000105")
+    examples = example_operations(shipment, "VmVzc2VsQ2FsbDo" + "y" * 60)
+    print_welcome(console, "http://127.0.0.1:8000", password, examples, Path("var"))
+
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["... seeding", "... in_service: request SSLU2600000105"]
+    for example in examples:
+        assert all(line in lines for line in example.document.splitlines())
+    assert all(line in lines for line in sign_in_operation(password).splitlines())
+    assert (
+        f"password of every demo user: {password} (kept in var/demo-password.txt)"
+        in lines
+    )
+
+
+def test_the_printout_says_how_the_port_clock_runs_and_when_the_vessel_berths() -> None:
+    wall = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    behind = wall - timedelta(hours=10)
+
+    fast = clock_note(behind, wall, DEMO_CLOCK_SPEED)
+    level = clock_note(wall, wall, 1.0)
+    soon = berth_note("PKK.1", behind + timedelta(hours=3), behind, wall, 60.0)
+    late = berth_note("PKK.2", wall + timedelta(hours=2), wall, wall, 1.0)
+    past = berth_note("PKK.3", behind, behind, wall, 60.0)
+
+    assert "10 h behind the wall clock" in fast
+    assert "60 times faster until it catches up in about 10 min" in fast
+    assert "real time" in level
+    assert str(soon).endswith("in about 3 min from now")
+    assert str(late).endswith("in about 2 h from now")
+    assert past is None
 
 
 async def test_a_second_seed_changes_nothing(demo: RunningDemo) -> None:

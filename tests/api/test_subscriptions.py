@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-import redis.asyncio as redis
 from starlette.applications import Starlette
 from strawberry import relay
 from websockets.exceptions import ConnectionClosed
@@ -37,11 +33,10 @@ from tests.support.port import (
     syncs,
     with_feeds,
 )
+from tests.support.redis import ThrowawayRedis, channel_prefix, own_redis, redis_url
 
-__all__ = ["port_sim", "syncs"]
+__all__ = ["own_redis", "port_sim", "redis_url", "syncs"]
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-SERVICES = Path("/work/shared/services.sh")
 UPDATED = """
 subscription($id: ID!) { vesselCallUpdated(id: $id) { id eta status stale } }"""
 BY_PORT = """subscription { vesselCallUpdated(port: "IDTPP") { id eta } }"""
@@ -218,11 +213,14 @@ async def test_a_customer_cannot_follow_another_organisations_shipment_discharge
 
 
 async def test_two_processes_share_events_through_redis(
-    settings: Settings, database: Database, factory: Factory, port_sim: PortSim
+    settings: Settings,
+    database: Database,
+    factory: Factory,
+    port_sim: PortSim,
+    redis_url: str,
 ) -> None:
     viewer = await factory.member()
-    prefix = f"test-{uuid.uuid4().hex[:8]}:"
-    shared = {"broadcast_url": REDIS_URL, "broadcast_prefix": prefix}
+    shared = {"broadcast_url": redis_url, "broadcast_prefix": channel_prefix()}
     listening = create_app(settings.model_copy(update=shared), migrate=False)
     ingesting = create_app(
         with_feeds(settings, port_sim, vessel_poll_seconds=0.05, **shared),
@@ -242,15 +240,19 @@ async def test_two_processes_share_events_through_redis(
 
 
 async def test_events_after_a_redis_restart_still_arrive(
-    settings: Settings, database: Database, factory: Factory, port_sim: PortSim
+    settings: Settings,
+    database: Database,
+    factory: Factory,
+    port_sim: PortSim,
+    own_redis: ThrowawayRedis,
 ) -> None:
     viewer = await factory.member()
     configured = with_feeds(
         settings,
         port_sim,
         vessel_poll_seconds=0.05,
-        broadcast_url=REDIS_URL,
-        broadcast_prefix=f"test-{uuid.uuid4().hex[:8]}:",
+        broadcast_url=own_redis.url,
+        broadcast_prefix=channel_prefix(),
     )
     app = create_app(configured, migrate=False)
     call_ref = port_sim.expected_call()
@@ -262,9 +264,9 @@ async def test_events_after_a_redis_restart_still_arrive(
             await _until_listening(app, f"vessel-call:{call_id}")
             before = await port_sim.move_eta(call_ref, 20)
             await _next_with_eta(ws, before)
-            async with _redis_restarted():
-                after = await port_sim.move_eta(call_ref, 35)
-                seen = await _next_with_eta(ws, after)
+            await own_redis.restart()
+            after = await port_sim.move_eta(call_ref, 35)
+            seen = await _next_with_eta(ws, after)
 
     assert _eta(seen) == datetime.fromisoformat(after)
 
@@ -359,22 +361,6 @@ async def _next_with_eta(ws: object, eta: str) -> dict[str, object]:
         data = await ws.next_data("1")  # type: ignore[attr-defined]
         if _eta(data) == datetime.fromisoformat(eta):
             return data  # type: ignore[no-any-return]
-
-
-@contextlib.asynccontextmanager
-async def _redis_restarted() -> AsyncIterator[None]:
-    """Shut the local Redis down and start it again, whatever happens."""
-    subprocess.run(["redis-cli", "shutdown", "nosave"], check=False)
-    try:
-        await asyncio.sleep(0.5)
-    finally:
-        subprocess.run(["bash", str(SERVICES)], check=True, capture_output=True)
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await eventually(client.ping)
-    finally:
-        await client.aclose()
-    yield
 
 
 async def test_the_postgres_backend_fans_out_notifications(database_url: str) -> None:
