@@ -10,7 +10,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
@@ -27,12 +27,8 @@ from schema.documents import DocumentRequirement, Finding
 from schema.errors import USER_ERRORS, UserError
 from schema.permissions import IsAuthenticated
 from schema.relay import Connection, paginate, parse_global_id
-from schema.shipments import (
-    ServiceKind,
-    Shipment,
-    ShipmentStatus,
-    prefetch_shipments,
-)
+from schema.shipment_page import converter, page_reader, prefetch_shipments
+from schema.shipments import ServiceKind, Shipment, ShipmentStatus
 from schema.subscriptions import watch
 
 
@@ -170,26 +166,21 @@ def _draft(
     )
 
 
-def _filtered(filter: ShipmentFilter | None, order: ShipmentOrder) -> Select[Any]:
-    shipment = models.Shipment
-    orders = {
-        ShipmentOrder.NEWEST_FIRST: (shipment.created_at.desc(), shipment.id),
-        ShipmentOrder.OLDEST_FIRST: (shipment.created_at, shipment.id),
-        ShipmentOrder.REFERENCE: (shipment.reference_number, shipment.id),
-    }
-    statement = select(shipment).order_by(*orders[order])
+def _criteria(filter: ShipmentFilter | None) -> list[ColumnElement[bool]]:
     if filter is None:
-        return statement
+        return []
+    shipment = models.Shipment.__table__.c
+    criteria: list[ColumnElement[bool]] = []
     if filter.status:
-        statement = statement.where(shipment.status.in_(filter.status))
+        criteria.append(shipment.status.in_(filter.status))
     if filter.reference is not None:
-        statement = statement.where(shipment.reference == filter.reference.upper())
+        criteria.append(shipment.reference == filter.reference.upper())
     if filter.bl_number is not None:
-        statement = statement.where(shipment.bl_number == filter.bl_number.upper())
+        criteria.append(shipment.bl_number == filter.bl_number.upper())
     if filter.vessel_call_id is not None:
         call = parse_global_id(filter.vessel_call_id, "VesselCall")
-        statement = statement.where(shipment.vessel_call_id == call)
-    return statement
+        criteria.append(shipment.vessel_call_id == call)
+    return criteria
 
 
 @strawberry.type
@@ -208,14 +199,18 @@ class ShipmentQuery:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Shipment]:
+        criteria = _criteria(filter)
+        # Counted through the ORM session, whose listener scopes it.
+        counted = select(models.Shipment.id).where(*criteria)
         page = await paginate(
             info,
-            _filtered(filter, order_by),
-            Shipment.from_model,
+            counted,
+            converter(info),
             first=first,
             after=after,
             last=last,
             before=before,
+            read=page_reader(info, order_by.value, criteria),
         )
         await prefetch_shipments(info, [edge.node for edge in page.edges])
         return page

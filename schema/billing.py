@@ -19,7 +19,8 @@ from domain import invoicing
 from domain.models import billing as models
 from domain.models.shipments import Shipment as ShipmentRow
 from domain.services.downloads import DownloadGrant, sign_link
-from schema.context import Info, among, columns_of, keys_of
+from domain.tenancy import CoreScoped
+from schema.context import Info, among, columns_of, keys_of, rows_of, table_of
 from schema.relay import load_nodes
 from schema.scalars import Money
 from schema.shipments import Shipment
@@ -213,29 +214,30 @@ class TariffVersion:
         )
 
 
-INVOICES_OF = select(
-    *columns_of(
-        models.Invoice,
-        "id",
-        "shipment_id",
-        "extends_invoice_id",
-        "number",
-        "status",
-        "issued_at",
-        "charged_until",
-        "tariff_code",
-        "currency",
-        "subtotal",
-        "tax_base",
-        "vat",
-        "total",
-        "initial_payment",
-        "balance_due",
-        "paid_at",
+INVOICE_COLUMNS = columns_of(
+    models.Invoice,
+    "id",
+    "shipment_id",
+    "extends_invoice_id",
+    "number",
+    "status",
+    "issued_at",
+    "charged_until",
+    "tariff_code",
+    "currency",
+    "subtotal",
+    "tax_base",
+    "vat",
+    "total",
+    "initial_payment",
+    "balance_due",
+    "paid_at",
+)
+INVOICES_OF = CoreScoped.where(
+    select(*INVOICE_COLUMNS).where(
+        among(table_of(models.Invoice).shipment_id),
+        table_of(models.Invoice).extends_invoice_id.is_(None),
     )
-).where(
-    among(models.Invoice.shipment_id),
-    models.Invoice.extends_invoice_id.is_(None),
 )
 
 
@@ -246,7 +248,7 @@ async def invoices_by_shipment(
 
     Plain rows, tenancy-scoped all the same (see `columns_of`).
     """
-    rows = await session.execute(INVOICES_OF, keys_of(keys))
+    rows = await rows_of(session, INVOICES_OF, keys_of(keys))
     found = {row.shipment_id: Invoice.from_model(row) for row in rows}
     return [found.get(key) for key in keys]
 

@@ -9,11 +9,13 @@ from typing import Any, Self
 
 import strawberry
 from sqlalchemy import Row, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from domain.models import payments as models
-from schema.context import Info, among, columns_of, keys_of
+from domain.tenancy import CoreScoped
+from schema.context import Info, among, columns_of, keys_of, rows_of, table_of
 from schema.relay import load_nodes
 from schema.scalars import Money
 
@@ -75,25 +77,31 @@ class Payment(relay.Node):
         return await load_nodes(info, models.Payment, node_ids, cls.from_model)
 
 
-PAYMENTS_OF = (
-    select(
-        *columns_of(
-            models.Payment,
-            "id",
-            "shipment_id",
-            "purpose",
-            "status",
-            "amount",
-            "currency",
-            "client_key",
-            "virtual_account",
-            "expires_at",
-            "paid_at",
-            "created_at",
-        )
-    )
-    .where(among(models.Payment.shipment_id))
-    .order_by(models.Payment.created_at, models.Payment.id)
+PAYMENT_COLUMNS = columns_of(
+    models.Payment,
+    "id",
+    "shipment_id",
+    "purpose",
+    "status",
+    "amount",
+    "currency",
+    "client_key",
+    "virtual_account",
+    "expires_at",
+    "paid_at",
+    "created_at",
+)
+_payment = table_of(models.Payment)
+PAYMENTS_OF = CoreScoped.where(
+    select(*PAYMENT_COLUMNS)
+    .where(among(_payment.shipment_id))
+    .order_by(_payment.created_at, _payment.id)
+)
+LATEST_PAYMENTS_OF = CoreScoped.where(
+    select(*PAYMENT_COLUMNS)
+    .ext(distinct_on(_payment.shipment_id))
+    .where(among(_payment.shipment_id))
+    .order_by(_payment.shipment_id, _payment.created_at.desc(), _payment.id.desc())
 )
 
 
@@ -101,8 +109,17 @@ async def payments_by_shipment(
     session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> list[list[Payment]]:
     """Batch: each shipment's payments, oldest first (plain rows, tenancy-scoped)."""
-    rows = await session.execute(PAYMENTS_OF, keys_of(keys))
+    rows = await rows_of(session, PAYMENTS_OF, keys_of(keys))
     grouped: dict[uuid.UUID, list[Payment]] = {key: [] for key in keys}
     for row in rows:
         grouped[row.shipment_id].append(Payment.from_model(row))
     return [grouped[key] for key in keys]
+
+
+async def latest_payments_of(
+    session: AsyncSession, keys: Sequence[uuid.UUID]
+) -> list[Payment | None]:
+    """Batch: each shipment's most recent payment, of either purpose, or None."""
+    rows = await rows_of(session, LATEST_PAYMENTS_OF, keys_of(keys))
+    found = {row.shipment_id: Payment.from_model(row) for row in rows}
+    return [found.get(key) for key in keys]

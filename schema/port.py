@@ -16,6 +16,7 @@ import strawberry
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
 from domain.models import port as models
 from domain.models.shipments import Container as ContainerRow
@@ -23,13 +24,23 @@ from domain.models.shipments import Shipment as ShipmentRow
 from domain.models.tracking import ContainerEventRow, FeedCursor, PortCallTimestampRow
 from domain.ports.terminal import ContainerEventType
 from domain.services import discharge_progress, feed_cursors
+from domain.tenancy import CoreScoped
 from domain.vessel_events import (
     PortCallEventType,
     PortCallService,
     TimestampClassifier,
     VesselCallStatus,
 )
-from schema.context import Info, among, columns_of, keys_of, then
+from schema.context import (
+    Info,
+    among,
+    columns_of,
+    keys_of,
+    rows_of,
+    table_of,
+    then,
+)
+from schema.fast_paths import direct
 from schema.relay import global_id, load_nodes
 
 strawberry.enum(
@@ -247,6 +258,7 @@ class VesselCall(relay.Node):
         return uuid.UUID(self.id)
 
     @strawberry.field(description="The ship.", graphql_type=Vessel)
+    @direct
     def vessel(self, info: Info) -> Vessel | Awaitable[Vessel]:
         if self.ship is not None:
             return self.ship
@@ -317,8 +329,12 @@ async def container_timeline(
 
 def vessel_call_of(info: Info, key: uuid.UUID) -> Awaitable[VesselCall | None]:
     """A vessel call, its ship read in the same round trip (for lists of calls)."""
-    loader = info.context.loaders.batched("port.calls_with_vessels", _with_vessels)
-    return loader.load(key)
+    return calls_with_vessels(info).load(key)
+
+
+def calls_with_vessels(info: Info) -> DataLoader[uuid.UUID, VesselCall | None]:
+    """The request's loader of vessel calls with their ships, by call id."""
+    return info.context.loaders.batched("port.calls_with_vessels", _with_vessels)
 
 
 def _ship(row: models.Vessel | None) -> Vessel:
@@ -326,55 +342,60 @@ def _ship(row: models.Vessel | None) -> Vessel:
     return Vessel.from_model(row)
 
 
+CALL_COLUMNS = columns_of(
+    models.VesselCall,
+    "id",
+    "external_ref",
+    "vessel_id",
+    "voyage",
+    "port",
+    "terminal",
+    "berth",
+    "status",
+    "eta",
+    "etb",
+    "ata",
+    "atb",
+    "etd",
+    "atd",
+    "cargo_started_at",
+    "cargo_completed_at",
+    "updated_at",
+)
 SHIP_COLUMNS = tuple(
-    getattr(models.Vessel, name).label(f"ship_{name}")
-    for name in ("imo", "name", "call_sign", "flag")
+    column.label(f"ship_{column.key}")
+    for column in columns_of(models.Vessel, "imo", "name", "call_sign", "flag")
 )
-CALLS_WITH_VESSELS = (
-    select(
-        *columns_of(
-            models.VesselCall,
-            "id",
-            "external_ref",
-            "vessel_id",
-            "voyage",
-            "port",
-            "terminal",
-            "berth",
-            "status",
-            "eta",
-            "etb",
-            "ata",
-            "atb",
-            "etd",
-            "atd",
-            "cargo_started_at",
-            "cargo_completed_at",
-            "updated_at",
-        ),
-        *SHIP_COLUMNS,
+# Public schedule data: no organisation's rows, so no tenancy criteria.
+CALLS_WITH_VESSELS = CoreScoped.where(
+    select(*CALL_COLUMNS, *SHIP_COLUMNS)
+    .join(
+        models.Vessel.__table__,
+        table_of(models.Vessel).id == table_of(models.VesselCall).vessel_id,
     )
-    .join(models.Vessel, models.Vessel.id == models.VesselCall.vessel_id)
-    .where(among(models.VesselCall.id))
+    .where(among(table_of(models.VesselCall).id))
 )
+
+
+def call_with_vessel(row: Row[Any]) -> VesselCall:
+    """A vessel call and its ship from a row of `CALL_COLUMNS` and `SHIP_COLUMNS`."""
+    call = VesselCall.from_model(row)
+    call.ship = Vessel(
+        id=str(row.vessel_id),
+        imo=row.ship_imo,
+        name=row.ship_name,
+        call_sign=row.ship_call_sign,
+        flag=row.ship_flag,
+    )
+    return call
 
 
 async def _with_vessels(
     session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> list[VesselCall | None]:
     # Plain rows: a page of shipments shows up to one call each.
-    rows = await session.execute(CALLS_WITH_VESSELS, keys_of(keys))
-    found = {}
-    for row in rows:
-        call = VesselCall.from_model(row)
-        call.ship = Vessel(
-            id=str(row.vessel_id),
-            imo=row.ship_imo,
-            name=row.ship_name,
-            call_sign=row.ship_call_sign,
-            flag=row.ship_flag,
-        )
-        found[row.id] = call
+    rows = await rows_of(session, CALLS_WITH_VESSELS, keys_of(keys))
+    found = {row.id: call_with_vessel(row) for row in rows}
     return [found.get(key) for key in keys]
 
 

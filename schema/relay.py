@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from domain.models.base import Base
@@ -18,6 +19,7 @@ from schema.context import Info
 NodeType = TypeVar("NodeType")
 Model = TypeVar("Model", bound=Base)
 CURSOR_PREFIX = "c1:"
+PageRead = Callable[[AsyncSession, int, int], Awaitable[Sequence[Any]]]
 
 
 def global_id(type_name: str, key: uuid.UUID) -> relay.GlobalID:
@@ -152,12 +154,22 @@ async def paginate(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
+    read: PageRead | None = None,
 ) -> Connection[NodeType]:
-    """Run an ordered, tenancy-scoped select as one page of a connection."""
+    """Run an ordered, tenancy-scoped select as one page of a connection.
+
+    `statement` is an ORM select, scoped by the session; it counts the list,
+    and reads the page as mapped objects unless `read` reads it (rows from
+    offset, at most limit) some other way.
+    """
     offset, size = window(info, first, after, last, before)
     reader = info.context.reader
     async with reader.session() as session:
-        rows = list(await session.scalars(statement.offset(offset).limit(size + 1)))
+        if read is None:
+            page = statement.offset(offset).limit(size + 1)
+            rows = list(await session.scalars(page))
+        else:
+            rows = list(await read(session, offset, size + 1))
     more = len(rows) > size
     rows = rows[:size]
 

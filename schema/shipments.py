@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
@@ -13,21 +12,30 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import SelectedField, Selection
 
 from domain import shipment_status
 from domain.models import shipments as models
 from domain.models.identity import Organisation as OrganisationRow
 from domain.models.identity import User as UserRow
-from schema.context import Info, among, columns_of, keys_of, settled, then
+from domain.tenancy import CoreScoped
+from schema.context import (
+    Info,
+    among,
+    columns_of,
+    keys_of,
+    rows_of,
+    settled,
+    table_of,
+)
 from schema.documents import (
     Document,
     DocumentCheck,
     documents_by_shipment,
     latest_checks,
 )
+from schema.fast_paths import direct
 from schema.identity import Organisation, User
-from schema.payments import Payment, payments_by_shipment
+from schema.payments import Payment, latest_payments_of, payments_by_shipment
 from schema.port import ContainerEvent, VesselCall, container_timeline, vessel_call_of
 from schema.relay import global_id, load_nodes
 
@@ -146,12 +154,14 @@ class Shipment(relay.Node):
             return None
         return global_id("VesselCall", self.vessel_call_key)
 
-    # The fields a page of shipments shows are plain functions: they answer
-    # at once when `prefetch_shipments` read ahead, else with the loader's
-    # future, which graphql-core awaits (see `settled`).
+    # The fields a page of shipments shows are plain functions, which
+    # graphql-core calls itself (`direct`): they answer at once when the page
+    # read ahead (`schema.shipment_page`), else with the loader's future,
+    # which graphql-core awaits (see `settled`).
     @strawberry.field(
         description="The vessel call it arrives on.", graphql_type=VesselCall | None
     )
+    @direct
     def vessel_call(
         self, info: Info
     ) -> VesselCall | Awaitable[VesselCall | None] | None:
@@ -167,8 +177,9 @@ class Shipment(relay.Node):
     @strawberry.field(
         description="Its containers, by number.", graphql_type=list[Container]
     )
+    @direct
     def containers(self, info: Info) -> list[Container] | Awaitable[list[Container]]:
-        return settled(_containers(info).load(self.key))
+        return settled(containers_loader(info).load(self.key))
 
     @strawberry.field(description="Every status change, oldest first.")
     async def timeline(self, info: Info) -> list[ShipmentStatusChange]:
@@ -184,21 +195,23 @@ class Shipment(relay.Node):
 
     @strawberry.field(description="Its payments, oldest first.")
     async def payments(self, info: Info) -> list[Payment]:
-        return await _payments(info).load(self.key)
+        return await payments_loader(info).load(self.key)
 
     @strawberry.field(
         description="Its most recent payment, of either purpose.",
         graphql_type=Payment | None,
     )
+    @direct
     def latest_payment(self, info: Info) -> Payment | Awaitable[Payment | None] | None:
-        return then(_payments(info).load(self.key), _latest)
+        return settled(latest_payment_loader(info).load(self.key))
 
     @strawberry.field(
         description="Its one consolidated invoice; null until issued.",
         graphql_type=Annotated["Invoice", strawberry.lazy("schema.billing")] | None,
     )
+    @direct
     def invoice(self, info: Info) -> Invoice | Awaitable[Invoice | None] | None:
-        return settled(_invoices(info).load(self.key))
+        return settled(invoice_loader(info).load(self.key))
 
     @strawberry.field(
         description="The assistant's latest stored check; after submission, the "
@@ -236,73 +249,26 @@ class Shipment(relay.Node):
         return await load_nodes(info, models.Shipment, node_ids, cls.from_model)
 
 
-def _latest(payments: list[Payment]) -> Payment | None:
-    return payments[-1] if payments else None
-
-
-def _containers(info: Info) -> DataLoader[uuid.UUID, list[Container]]:
+def containers_loader(info: Info) -> DataLoader[uuid.UUID, list[Container]]:
     return info.context.loaders.batched("shipment.containers", containers_of)
 
 
-def _payments(info: Info) -> DataLoader[uuid.UUID, list[Payment]]:
+def payments_loader(info: Info) -> DataLoader[uuid.UUID, list[Payment]]:
     return info.context.loaders.batched("shipment.payments", payments_by_shipment)
 
 
-def _invoices(info: Info) -> DataLoader[uuid.UUID, Invoice | None]:
+def latest_payment_loader(info: Info) -> DataLoader[uuid.UUID, Payment | None]:
+    return info.context.loaders.batched("shipment.latest_payment", latest_payments_of)
+
+
+def invoice_loader(info: Info) -> DataLoader[uuid.UUID, Invoice | None]:
     # Imported here: schema.billing imports this module for Invoice.shipment.
     from schema.billing import invoices_by_shipment
 
     return info.context.loaders.batched("shipment.invoice", invoices_by_shipment)
 
 
-def _selected_fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
-    """The fields of a selection, those inside fragments included."""
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            yield selection
-        else:
-            yield from _selected_fields(selection.selections)
-
-
-def _node_fields(info: Info) -> set[str]:
-    """Names of the fields selected on a connection's nodes (`nodes`, `edges.node`)."""
-    names: set[str] = set()
-    for connection in _selected_fields(info.selected_fields):
-        for field in _selected_fields(connection.selections):
-            if field.name == "nodes":
-                names.update(f.name for f in _selected_fields(field.selections))
-            elif field.name == "edges":
-                for edge in _selected_fields(field.selections):
-                    if edge.name == "node":
-                        names.update(f.name for f in _selected_fields(edge.selections))
-    return names
-
-
-async def prefetch_shipments(info: Info, shipments: Sequence[Shipment]) -> None:
-    """Read ahead what the selection shows of a page of shipments.
-
-    The same batched reads the fields would make, started together once the
-    page is known, so the fields find their answers in the request's loaders
-    and complete without awaiting: on the dashboard's page that is a hundred
-    awaitables fewer. Nothing outlives the request. A read that fails is left
-    in its loader for the field to report.
-    """
-    wanted = _node_fields(info)
-    keys = [shipment.key for shipment in shipments]
-    reads: list[Awaitable[object]] = []
-    if "containers" in wanted:
-        reads.append(_containers(info).load_many(keys))
-    if wanted & {"latestPayment", "payments"}:
-        reads.append(_payments(info).load_many(keys))
-    if "invoice" in wanted:
-        reads.append(_invoices(info).load_many(keys))
-    if "vesselCall" in wanted:
-        calls = {s.vessel_call_key for s in shipments if s.vessel_call_key is not None}
-        reads.extend(vessel_call_of(info, key) for key in calls)
-    await asyncio.gather(*reads, return_exceptions=True)
-
-
-CONTAINERS_OF = (
+CONTAINERS_OF = CoreScoped.where(
     select(
         *columns_of(
             models.Container,
@@ -317,8 +283,8 @@ CONTAINERS_OF = (
             "storage_paid_through",
         )
     )
-    .where(among(models.Container.shipment_id))
-    .order_by(models.Container.shipment_id, models.Container.number)
+    .where(among(table_of(models.Container).shipment_id))
+    .order_by(table_of(models.Container).shipment_id, table_of(models.Container).number)
 )
 
 
@@ -330,7 +296,7 @@ async def containers_of(
     Plain rows, not mapped objects: a page of shipments has a hundred boxes,
     and the identity map adds nothing to a read (see `columns_of`).
     """
-    rows = await session.execute(CONTAINERS_OF, keys_of(keys))
+    rows = await rows_of(session, CONTAINERS_OF, keys_of(keys))
     grouped: dict[uuid.UUID, list[Container]] = {key: [] for key in keys}
     for row in rows:
         grouped[row.shipment_id].append(Container.from_model(row))

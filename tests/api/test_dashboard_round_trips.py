@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import Select, event, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models.identity import Role
+from domain.models.payments import Payment
 from domain.models.shipments import Shipment
+from domain.tenancy import CoreScoped, Criterion
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM, Viewer
 from schema.billing import invoices_by_shipment
-from schema.payments import payments_by_shipment
+from schema.context import rows_of
+from schema.payments import latest_payments_of, payments_by_shipment
+from schema.shipment_page import PAGES
 from schema.shipments import containers_of
 from tests.support.dashboard import BOXES, seed
 from tests.support.factories import Member
@@ -77,13 +84,12 @@ async def test_the_dashboard_reads_as_often_for_two_shipments_as_for_twenty(
         assert node["latestPayment"]["status"] == "PAID"
         assert node["invoice"]["status"] in ("ISSUED", "PAID")
     assert len(small_trips) == len(large_trips) <= MAX_ROUND_TRIPS
-    assert sorted(tables(large_trips)) == [
-        "containers",
-        "invoices",
-        "payments",
-        "shipments",
-        "vessel_calls",
-    ]
+    # The page's statement joins each shipment's call, ship, invoice and
+    # latest payment; the containers, many to a shipment, are one read more.
+    assert sorted(tables(large_trips)) == ["containers", "shipments"]
+    page = next(s for s in large_trips if re.search(r"\bFROM shipments\b", s))
+    for joined in ("vessel_calls", "vessels", "invoices", "payments"):
+        assert re.search(rf"\b(JOIN|FROM) {joined}\b", page), joined
 
 
 async def test_the_dashboard_shows_only_the_viewers_shipments(
@@ -101,37 +107,82 @@ async def test_the_dashboard_shows_only_the_viewers_shipments(
     assert references.isdisjoint(n["reference"] for n in theirs["nodes"])
 
 
+def customer(member: Member) -> Viewer:
+    return Viewer(
+        principal_id=member.user_id,
+        organisation_id=member.organisation_id,
+        roles=frozenset({Role.CUSTOMER}),
+    )
+
+
+async def page_of(session: AsyncSession) -> list[uuid.UUID]:
+    """The shipments of the joined page statement, in the session viewer's form."""
+    rows = await rows_of(
+        session, PAGES[True, "NEWEST_FIRST"], {"page_offset": 0, "page_limit": 50}
+    )
+    return [row.id for row in rows]
+
+
 async def test_the_pages_plain_row_reads_are_scoped_to_the_viewer(
     database: Database, owner: Member, outsider: Member
 ) -> None:
-    """The batched reads select plain rows: tenancy must still apply to them."""
+    """The page's reads run as Core, not through the ORM listener: scoped all
+    the same, by `CoreScoped`, for a customer, staff and no viewer."""
     await seed_tariffs(database)
     await seed(database, outsider.organisation_id, 2)
     async with database.transaction(SYSTEM) as session:
         theirs = list(
             await session.scalars(
-                select(Shipment.id).where(
-                    Shipment.organisation_id == outsider.organisation_id
-                )
+                select(Shipment.id)
+                .where(Shipment.organisation_id == outsider.organisation_id)
+                .order_by(Shipment.created_at.desc(), Shipment.id)
             )
         )
-    reads = (containers_of, payments_by_shipment, invoices_by_shipment)
+    reads = (
+        containers_of,
+        payments_by_shipment,
+        latest_payments_of,
+        invoices_by_shipment,
+    )
     seen = {}
-    for member in (outsider, owner):
-        viewer = Viewer(
-            principal_id=member.user_id,
-            organisation_id=member.organisation_id,
-            roles=frozenset({Role.CUSTOMER}),
-        )
+    pages = {}
+    viewers = {"outsider": customer(outsider), "owner": customer(owner)}
+    viewers |= {"staff": SYSTEM, "nobody": None}
+    for name, viewer in viewers.items():
         reader = database.reader(viewer)
         try:
             async with reader.session() as session:
-                seen[member.email] = [await read(session, theirs) for read in reads]
+                seen[name] = [await read(session, theirs) for read in reads]
+                pages[name] = await page_of(session)
         finally:
             await reader.close()
 
-    boxes, payments, invoices = seen[outsider.email]
+    boxes, payments, latest, invoices = seen["outsider"]
     assert [len(b) for b in boxes] == [BOXES, BOXES]
     assert all(payments)
+    assert all(latest)
     assert all(invoices)
-    assert seen[owner.email] == [[[], []], [[], []], [None, None]]
+    assert seen["staff"] == seen["outsider"]
+    nothing = [[[], []], [[], []], [None, None], [None, None]]
+    assert seen["owner"] == seen["nobody"] == nothing
+    assert pages["outsider"] == theirs
+    assert set(theirs) <= set(pages["staff"])
+    assert pages["owner"] == pages["nobody"] == []
+
+
+def test_a_core_read_of_an_owned_table_without_its_criteria_is_refused() -> None:
+    def unscoped_payments(criterion: Criterion) -> Select[Any]:
+        return (
+            select(Shipment.__table__.c.id, Payment.__table__.c.id)
+            .join_from(Shipment.__table__, Payment.__table__)
+            .where(criterion(Shipment.__table__))
+        )
+
+    with pytest.raises(ValueError, match="payments"):
+        CoreScoped(unscoped_payments)
+    with pytest.raises(ValueError, match="outer join"):
+        CoreScoped.where(
+            select(Shipment.__table__.c.id).select_from(
+                Shipment.__table__.outerjoin(Payment.__table__)
+            )
+        )
