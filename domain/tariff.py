@@ -257,6 +257,13 @@ class TariffBook:
     reefer_block_hours: int = 8
 
     def __post_init__(self) -> None:
+        if not 1 <= len(self.code) <= 40:
+            raise ValidationError(
+                "a tariff code has 1 to 40 characters", field=("code",)
+            )
+        # A UN/LOCODE: country and place, five letters (IDTPP).
+        if len(self.port) != 5 or not self.port.isalpha():
+            raise ValidationError("a port is a 5-letter UN/LOCODE", field=("port",))
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValidationError(
                 "a tariff cannot end before it starts", field=("validTo",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 import structlog
 from graphql import GraphQLError
@@ -14,17 +14,47 @@ log = structlog.get_logger(__name__)
 def is_unexpected(error: GraphQLError) -> bool:
     """An error from a bug, not from the request: its cause must not leak.
 
-    Parse, validation and variable errors carry no original exception or no
-    path; errors we raise on purpose carry an extensions code.
+    Parse and validation errors carry no original exception; errors we raise
+    on purpose carry an extensions code. A variable's coercion error points
+    at the document (nodes) but has no path; a bug in a resolver has a path,
+    one in an extension hook has neither.
     """
     cause = error.original_error
-    if cause is None or error.path is None or isinstance(cause, GraphQLError):
+    if cause is None or isinstance(cause, GraphQLError):
         return False
-    return not (error.extensions or {}).get("code")
+    if (error.extensions or {}).get("code"):
+        return False
+    return error.path is not None or not error.nodes
+
+
+def log_errors(errors: Iterable[GraphQLError]) -> None:
+    """Log each error of an operation once, by whose mistake it was.
+
+    A client's mistake (a bad document, a refused permission, a coded error)
+    is routine for the server: a DEBUG line, no traceback. A bug is logged at
+    ERROR with its traceback; the request id comes from the bound context.
+    """
+    for error in errors:
+        if is_unexpected(error):
+            log.error(
+                "graphql.unexpected_error",
+                path=error.path,
+                exc_info=error.original_error,
+            )
+        else:
+            log.debug(
+                "graphql.client_error",
+                message=error.message,
+                code=(error.extensions or {}).get("code"),
+                path=error.path,
+            )
 
 
 class MaskUnexpectedErrors(MaskErrors):
-    """Log an unexpected error with its cause, then hand the client a bland one."""
+    """Hand the client a bland error in place of an unexpected one.
+
+    The schema's error hook has already logged the original (see log_errors).
+    """
 
     def __init__(self) -> None:
         super().__init__(
@@ -32,11 +62,6 @@ class MaskUnexpectedErrors(MaskErrors):
         )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        log.error(
-            "graphql.unexpected_error",
-            path=error.path,
-            exc_info=error.original_error,
-        )
         masked = super().anonymise_error(error)
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked

@@ -21,6 +21,7 @@ async def test_a_query_deeper_than_the_limit_is_refused() -> None:
 
     assert deep.errors is not None
     assert "exceeds maximum operation depth of 2" in deep.errors[0].message
+    assert deep.errors[0].extensions == {"code": "QUERY_TOO_DEEP"}
     assert shallow.errors is None
 
 
@@ -30,6 +31,7 @@ async def test_too_many_aliases_are_refused(client: GraphQLClient) -> None:
     body = await client.raw(query)
 
     assert "aliases found" in body["errors"][0]["message"]
+    assert error_codes(body) == ["TOO_MANY_ALIASES"]
 
 
 async def test_too_many_tokens_are_refused(client: GraphQLClient) -> None:
@@ -38,6 +40,7 @@ async def test_too_many_tokens_are_refused(client: GraphQLClient) -> None:
     body = await client.raw(query)
 
     assert "more than 4000 tokens" in body["errors"][0]["message"]
+    assert error_codes(body) == ["QUERY_TOO_LONG"]
 
 
 async def test_a_page_larger_than_the_cap_is_refused(factory: Factory) -> None:
@@ -90,5 +93,11 @@ def test_expected_errors_are_not_masked() -> None:
         extensions={"code": "FORBIDDEN"},
     )
     bug = GraphQLError("no", path=["a"], original_error=KeyError("k"))
+    hook = GraphQLError("no", original_error=KeyError("k"))
 
-    assert [is_unexpected(e) for e in (validation, coded, bug)] == [False, False, True]
+    assert [is_unexpected(e) for e in (validation, coded, bug, hook)] == [
+        False,
+        False,
+        True,
+        True,
+    ]

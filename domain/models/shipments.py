@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
@@ -52,6 +53,12 @@ class ContainerStatus(enum.StrEnum):
 SHIPMENT_REFERENCES = Sequence("shipment_reference_seq", start=1)
 
 
+ACTIVE_BL_NUMBER_INDEX = "uq_shipments_active_bl_number"
+ACTIVE_BL_NUMBER_WHERE = (
+    "bl_number IS NOT NULL AND status NOT IN ('CANCELLED', 'COMPLETED')"
+)
+
+
 class Shipment(Base, OrganisationOwned):
     """An import service request; it belongs to the consignee's organisation."""
 
@@ -85,6 +92,15 @@ class Shipment(Base, OrganisationOwned):
     __table_args__ = (
         Index("ix_shipments_org_created", "organisation_id", "created_at"),
         Index("ix_shipments_bl_number", "bl_number"),
+        # One live request per B/L and organisation: a second draft of the
+        # same cargo would be paid and planned twice.
+        Index(
+            ACTIVE_BL_NUMBER_INDEX,
+            "organisation_id",
+            "bl_number",
+            unique=True,
+            postgresql_where=text(ACTIVE_BL_NUMBER_WHERE),
+        ),
     )
 
 

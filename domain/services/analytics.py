@@ -35,6 +35,7 @@ from domain.models.shipments import Container, ShipmentStatusChange
 from domain.services.gate import SERVICE_LEVEL
 from domain.shipment_status import ShipmentStatus
 from domain.tariff import JAKARTA
+from domain.time_bounds import check_near
 
 MAX_DAYS = 3 * 366
 
@@ -134,7 +135,7 @@ async def report(
     session: AsyncSession, query: ReportQuery, *, staff: bool, now: datetime
 ) -> Report:
     """The whole report for the session's viewer (its tenancy scope applies)."""
-    _validate(query)
+    _validate(query, now)
     rows = await customer_rows(session, query, now)
     return Report(
         rows=rows,
@@ -376,10 +377,12 @@ def _in_range(column: Any, query: ReportQuery, owner: Any) -> list[Any]:
     return criteria
 
 
-def _validate(query: ReportQuery) -> None:
+def _validate(query: ReportQuery, now: datetime) -> None:
     if query.start.utcoffset() is None or query.end.utcoffset() is None:
         raise ValidationError("the range needs times with an offset", field=("range",))
     if query.end <= query.start:
         raise ValidationError("the range must end after it starts", field=("range",))
     if (query.end - query.start).days > MAX_DAYS:
         raise ValidationError("the range is at most three years", field=("range",))
+    check_near(query.start, now=now, field=("range", "from"))
+    check_near(query.end, now=now, field=("range", "to"))

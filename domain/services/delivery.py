@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import select
@@ -22,6 +22,8 @@ from domain.services.invoices import DEFAULT_PORT
 from domain.services.shipments import load_shipment
 from domain.shipment_status import ShipmentStatus
 from domain.tariff import DEFAULT_ZONE, size_class_of
+from domain.text_limits import MAX_ADDRESS, check_length
+from domain.time_bounds import check_near
 from domain.viewer import Viewer
 
 log = structlog.get_logger(__name__)
@@ -102,10 +104,15 @@ async def request_delivery(
 def _validate(request: DeliveryRequest, address: str) -> None:
     if not address:
         raise ValidationError("give the delivery address", field=("address",))
+    check_length(address, MAX_ADDRESS, ("address",))
     if request.window_to <= request.window_from:
         raise ValidationError(
             "the window must end after it starts", field=("windowTo",)
         )
+    # A delivery is arranged for a time still to come.
+    now = datetime.now(UTC)
+    check_near(request.window_from, now=now, field=("windowFrom",))
+    check_near(request.window_to, now=now, field=("windowTo",), behind=timedelta(0))
     if not request.container_ids:
         raise ValidationError("name at least one container", field=("containerIds",))
 

@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.errors import ConflictError, NotFoundError
 from domain.events import record
 from domain.models.scheduling import (
     BookingStatus,
@@ -26,7 +26,7 @@ from domain.models.scheduling import (
     TruckBooking,
 )
 from domain.models.shipments import Shipment
-from domain.services import bookings
+from domain.services import bookings, plan_checks
 from domain.services.plan_inputs import PlanInputs, PreferredWindow, load_inputs
 from domain.services.plan_store import (
     PLANS_CHANNEL,
@@ -44,7 +44,6 @@ log = structlog.get_logger(__name__)
 
 RECOMMEND_SECONDS = 2.0
 IMPROVE_SECONDS = 5.0
-MAX_WINDOWS = 20
 
 
 async def recommend_plan(
@@ -58,9 +57,11 @@ async def recommend_plan(
     """Ask the optimiser for the shipment's best pickup slots; it becomes current."""
     at = now or datetime.now(UTC)
     shipment = await _shipment(session, shipment_id)
+    plan_checks.check_stage(shipment)
+    plan_checks.check_window_times(windows, at)
     previous = await current_plan(session, shipment.id, lock=True)
     inputs = await load_inputs(session, shipment, list(windows), at)
-    _check_windows(windows, inputs)
+    plan_checks.check_windows(windows, inputs)
 
     options = SolveOptions(time_limit_s=RECOMMEND_SECONDS)
     result = await asyncio.to_thread(solve, inputs.instance, options)
@@ -289,36 +290,6 @@ async def _shipment(session: AsyncSession, shipment_id: uuid.UUID) -> Shipment:
     if shipment is None:
         raise NotFoundError("no such shipment", field=("shipmentId",))
     return shipment
-
-
-def _check_windows(windows: Sequence[PreferredWindow], inputs: PlanInputs) -> None:
-    if len(windows) > MAX_WINDOWS:
-        raise ValidationError(
-            f"at most {MAX_WINDOWS} windows", field=("preferredWindows",)
-        )
-    if not inputs.containers:
-        raise ValidationError(
-            "the shipment has no container left to pick up", code="NO_CONTAINERS"
-        )
-    named: set[uuid.UUID] = set()
-    ours = {c.id for c in inputs.containers.values()}
-    for index, window in enumerate(windows):
-        field = ("preferredWindows", str(index))
-        if window.end <= window.start:
-            raise ValidationError("`to` must come after `from`", field=(*field, "to"))
-        for cid in window.container_ids or ():
-            if cid not in ours:
-                raise NotFoundError(
-                    "no such container in the shipment",
-                    field=(*field, "containerIds"),
-                )
-            if cid in named:
-                raise ValidationError(
-                    "a container may have one preferred window",
-                    code="WINDOWS_OVERLAP",
-                    field=(*field, "containerIds"),
-                )
-            named.add(cid)
 
 
 async def _acceptable(session: AsyncSession, plan_id: uuid.UUID) -> PickupPlan:

@@ -30,8 +30,15 @@ from domain.models.shipments import (
     Shipment,
     ShipmentStatusChange,
 )
-from domain.services import terminal_sync
+from domain.services import bl_numbers, terminal_sync
 from domain.shipment_status import EDITABLE, ShipmentStatus, check_transition
+from domain.text_limits import (
+    MAX_NAME,
+    MAX_NOTES,
+    MAX_SEAL,
+    check_reasons,
+    too_long,
+)
 from domain.viewer import PrincipalKind, Viewer
 
 log = structlog.get_logger(__name__)
@@ -84,6 +91,7 @@ async def create_shipment(
     owner = await _consignee_organisation(session, viewer, draft)
     if draft.vessel_call_id is not None:
         await _require_vessel_call(session, draft.vessel_call_id)
+    await bl_numbers.refuse_duplicate(session, owner, values.bl_number)
 
     number = int(await session.scalar(select(SHIPMENT_REFERENCES.next_value())) or 0)
     shipment = Shipment(
@@ -98,7 +106,7 @@ async def create_shipment(
     )
     _apply(shipment, draft, values)
     session.add(shipment)
-    await session.flush()
+    await bl_numbers.flush_unique(session, values.bl_number)
     _replace_containers(session, shipment, values.containers)
     await _follow_terminal(session, shipment)
     _timeline(session, viewer, shipment, None, ShipmentStatus.DRAFT, "request opened")
@@ -128,8 +136,12 @@ async def update_shipment(
         )
     if draft.vessel_call_id is not None:
         await _require_vessel_call(session, draft.vessel_call_id)
+    await bl_numbers.refuse_duplicate(
+        session, shipment.organisation_id, values.bl_number, other_than=shipment.id
+    )
 
     _apply(shipment, draft, values)
+    await bl_numbers.flush_unique(session, values.bl_number)
     if values.containers is not None:
         await session.execute(
             delete(Container).where(Container.shipment_id == shipment.id)
@@ -156,6 +168,7 @@ async def verify_shipment(
     if not viewer.has(Role.OPERATOR):
         raise PermissionDeniedError("only an operator verifies requests")
     reasons = [r.strip() for r in reasons if r.strip()]
+    check_reasons(reasons)
     if not approve and not reasons:
         raise ValidationError(
             "say why the request is rejected",
@@ -285,6 +298,13 @@ def _validated(draft: ShipmentDraft) -> _Values:
     containers = (
         _containers(draft.containers, errors) if draft.containers is not None else None
     )
+    for text, limit, field in (
+        (draft.consignee_name, MAX_NAME, "consigneeName"),
+        (draft.notes, MAX_NOTES, "notes"),
+    ):
+        error = too_long(text, limit, (field,))
+        if error is not None:
+            errors.append(error)
     if errors:
         raise ValidationErrors(errors)
     return _Values(bl_number, npwp, containers)
@@ -357,6 +377,9 @@ def _container(
             errors.append(
                 ValidationError(f"{name} cannot be negative", field=(*path, name))
             )
+    seal_error = too_long(entry.seal, MAX_SEAL, (*path, "seal"))
+    if seal_error is not None:
+        errors.append(seal_error)
     if number is not None:
         seen.add(number)
     if len(errors) > found or number is None or size_type is None:

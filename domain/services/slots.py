@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from sqlalchemy import select
@@ -20,12 +20,14 @@ from domain.errors import (
 from domain.models.identity import Role
 from domain.models.scheduling import PickupSlot, SlotConfiguration, YardBlock
 from domain.services.planning import mark_stale
+from domain.time_bounds import check_near
 from domain.viewer import Viewer
 
 log = structlog.get_logger(__name__)
 
 MAX_CONFIGURE_SPAN = timedelta(days=31)
 MAX_QUERY_SPAN = timedelta(days=14)
+PAST_SLOTS = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,9 @@ async def slots_between(
     """Slots of a terminal that start in [start, end), in time order."""
     if end <= start:
         raise ValidationError("`to` must come after `from`", field=("to",))
+    now = datetime.now(UTC)
+    check_near(start, now=now, field=("from",))
+    check_near(end, now=now, field=("to",))
     if cap is not None and end - start > cap:
         raise ValidationError(
             f"ask for at most {cap.days} days of slots at once", field=("to",)
@@ -172,6 +177,10 @@ def _check_plan(plan: SlotPlan) -> None:
         raise ValidationError("`to` must come after `from`", field=("to",))
     if plan.end - plan.start > MAX_CONFIGURE_SPAN:
         raise ValidationError("configure at most 31 days at once", field=("to",))
+    # Slots are laid out for the coming year; a past slot takes no truck.
+    now = datetime.now(UTC)
+    check_near(plan.start, now=now, field=("from",), behind=PAST_SLOTS)
+    check_near(plan.end, now=now, field=("to",), behind=PAST_SLOTS)
     if not 0 <= plan.quota <= 10_000:
         raise ValidationError("a quota is 0 to 10000 trucks", field=("quota",))
     for name, value in (

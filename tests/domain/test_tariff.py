@@ -293,3 +293,16 @@ def test_seed_book_holds_the_published_2021_figures() -> None:
     assert PRIOK_2021.storage_base.for_size(SizeClass.TWENTY) == Money.parse("42500")
     assert PRIOK_2021.storage_base.for_size(SizeClass.FORTY) == Money.parse("85000")
     assert PRIOK_2021.valid_from == date(2021, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"code": "T" * 41}, ("code",)), ({"port": "IDTPPX"}, ("port",))],
+)
+def test_a_book_refuses_a_code_or_port_its_columns_cannot_hold(
+    change: dict[str, str], field: tuple[str, ...]
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        dataclasses.replace(PRIOK_2021, **change)  # type: ignore[arg-type]
+
+    assert refused.value.field == field

@@ -1,0 +1,36 @@
+"""How far from now a time a client gives may lie.
+
+Times near the ends of the calendar (year 1, year 9999) overflow Python's
+datetime as soon as a slot length or an offset is added; no port business
+needs them. Plans, slots and deliveries look at most a year ahead; reports
+and slot lists may look back further.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from domain.errors import ValidationError
+
+AHEAD = timedelta(days=366)
+HISTORY = timedelta(days=20 * 366)
+CODE = "OUT_OF_RANGE"
+
+
+def check_near(
+    moment: datetime,
+    *,
+    now: datetime,
+    field: tuple[str, ...],
+    ahead: timedelta = AHEAD,
+    behind: timedelta = HISTORY,
+) -> None:
+    """Refuse a time more than `ahead` after or `behind` before `now`."""
+    if moment > now + ahead:
+        raise ValidationError(
+            f"at most {ahead.days} days ahead of now", code=CODE, field=field
+        )
+    if moment < now - behind:
+        raise ValidationError(
+            f"at most {behind.days} days before now", code=CODE, field=field
+        )
