@@ -30,10 +30,12 @@ from dermaga.auth import (
     bearer_from,
     bearer_from_params,
 )
+from dermaga.body_limit import RequestBodyLimit
 from dermaga.broadcast import EventHub, create_backend
 from dermaga.database import create_engine, database_url
 from dermaga.graphiql import DEFAULT_TABS, EXAMPLES_KEY, graphiql_html
 from dermaga.logging import configure_logging
+from dermaga.metrics import metrics_endpoint
 from dermaga.migrate import upgrade
 from dermaga.post_downloads import post_service_routes
 from dermaga.pre_service import KEY as PRE_SERVICE
@@ -46,6 +48,7 @@ from dermaga.shared_subscriptions import SharedSubscriptions
 from dermaga.sync import running_syncs
 from dermaga.ws import SharedTransportWSHandler
 from domain.unit_of_work import Database
+from schema import fast_paths
 from schema.context import Context, Services
 
 log = structlog.get_logger(__name__)
@@ -59,6 +62,9 @@ class Runtime:
     broadcast: EventHub | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
+    def hub(self) -> EventHub | None:
+        return self.broadcast
+
     def require(self) -> Services:
         if self.services is None:
             raise RuntimeError("the app is not started")
@@ -71,8 +77,10 @@ class DermagaGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = SharedTransportWSHandler
 
     def __init__(self, runtime: Runtime, settings: Settings) -> None:
+        schema = build_schema(settings)
+        fast_paths.install(schema)
         super().__init__(
-            build_schema(settings),
+            schema,
             graphql_ide="graphiql",
             allow_queries_via_get=False,
             multipart_uploads_enabled=True,
@@ -195,6 +203,7 @@ def create_app(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint(runtime.require, runtime.hub)),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route(
@@ -219,6 +228,14 @@ def create_app(
                 expose_headers=["x-request-id"],
                 allow_credentials=False,
                 max_age=600,
+            ),
+            # Inside CORS, so a browser can read the 413.
+            Middleware(
+                RequestBodyLimit,
+                path="/graphql",
+                max_bytes=settings.max_request_bytes,
+                multipart_max_bytes=settings.upload_max_bytes
+                + settings.max_request_bytes,
             ),
         ],
         lifespan=lifespan,
@@ -245,7 +262,7 @@ async def _open_runtime(
     runtime: Runtime, settings: Settings, *, migrate: bool
 ) -> AsyncIterator[None]:
     with database_url(settings.database_url, settings.data_dir) as url:
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=not settings.log_sql_parameters)
         broadcast = EventHub(
             create_backend(settings.broadcast_url, prefix=settings.broadcast_prefix),
             queue_size=settings.subscriber_queue_size,

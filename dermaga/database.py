@@ -39,10 +39,14 @@ def database_url(configured: str | None, data_dir: Path) -> Iterator[str]:
         server.stop()
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, hide_parameters: bool = True
+) -> AsyncEngine:
+    """An asyncpg engine; statement parameters stay out of errors and logs."""
     return create_async_engine(
         url,
         pool_size=pool_size,
+        hide_parameters=hide_parameters,
         max_overflow=pool_size,
         pool_pre_ping=True,
         connect_args={"server_settings": {"timezone": "UTC"}},

@@ -5,9 +5,17 @@ from __future__ import annotations
 import enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import (
+    Field,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEMO_SECRET = "dermaga-demo-secret-do-not-use-in-production-0123456789"
@@ -20,6 +28,14 @@ DEMO_CREDENTIALS = (
     "vessels_api_key",
     "terminal_api_key",
 )
+
+
+# The outside systems' addresses: a default is the simulator's loopback port,
+# unset means the feed is not synced; neither serves a real port.
+OUTSIDE_SYSTEMS = ("finance_url", "vessels_url", "terminal_url")
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["auto", "json", "console"]
 
 
 class Environment(enum.StrEnum):
@@ -46,16 +62,20 @@ class Settings(BaseSettings):
         "http://localhost:5173",
         "http://127.0.0.1:5173",
     ]
-    log_format: str = "auto"
-    log_level: str = "INFO"
+    log_format: LogFormat = "auto"
+    log_level: LogLevel = "INFO"
+    # SQL statement parameters in engine errors and logs carry customer data;
+    # shown only when someone debugging asks for them.
+    log_sql_parameters: bool = False
 
-    max_query_depth: int = 12
-    max_query_tokens: int = 4000
-    max_aliases: int = 20
-    max_page_size: int = 100
-    max_subscriptions_per_socket: int = 20
-    graceful_shutdown_seconds: int = 10
-    ws_ping_interval_seconds: float = 20.0
+    max_query_depth: PositiveInt = 12
+    max_query_tokens: PositiveInt = 4000
+    max_aliases: PositiveInt = 20
+    max_page_size: PositiveInt = 100
+    max_subscriptions_per_socket: PositiveInt = 20
+    max_request_bytes: PositiveInt = 1024 * 1024
+    graceful_shutdown_seconds: NonNegativeInt = 10
+    ws_ping_interval_seconds: PositiveFloat = 20.0
 
     # Pre-service: the finance system (Praya), uploads and download links.
     finance_url: str = "http://127.0.0.1:8710"
@@ -81,6 +101,13 @@ class Settings(BaseSettings):
     sync_attempts: int = Field(default=3, ge=1)
     broadcast_prefix: str = "dermaga:"
     subscriber_queue_size: int = Field(default=256, ge=1)
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _normalise_case(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            return value.upper() if info.field_name == "log_level" else value.lower()
+        return value
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -120,7 +147,22 @@ class Settings(BaseSettings):
         if demo_credentials and self.env is Environment.PRODUCTION:
             names = ", ".join(f"DERMAGA_{n.upper()}" for n in demo_credentials)
             raise ConfigurationError(f"set real values for {names} in production")
+        if self.env is Environment.PRODUCTION:
+            self._check_outside_systems()
         return warnings
+
+    def _check_outside_systems(self) -> None:
+        simulated = [
+            name
+            for name in OUTSIDE_SYSTEMS
+            if getattr(self, name) in (None, type(self).model_fields[name].default)
+        ]
+        if simulated:
+            names = ", ".join(f"DERMAGA_{n.upper()}" for n in simulated)
+            raise ConfigurationError(
+                f"set {names} to the real systems in production "
+                "(the defaults are the demo's simulators, or no sync at all)"
+            )
 
 
 @lru_cache(maxsize=1)
