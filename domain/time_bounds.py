@@ -28,9 +28,18 @@ def check_near(
     """Refuse a time more than `ahead` after or `behind` before `now`."""
     if moment > now + ahead:
         raise ValidationError(
-            f"at most {ahead.days} days ahead of now", code=CODE, field=field
+            f"at most {_span(ahead)} ahead of now", code=CODE, field=field
         )
     if moment < now - behind:
         raise ValidationError(
-            f"at most {behind.days} days before now", code=CODE, field=field
+            f"at most {_span(behind)} before now", code=CODE, field=field
         )
+
+
+def _span(span: timedelta) -> str:
+    """A bound in words: whole days as days, shorter ones in minutes."""
+    if span >= timedelta(days=1) and not span % timedelta(days=1):
+        count, unit = span.days, "day"
+    else:
+        count, unit = span // timedelta(minutes=1), "minute"
+    return f"{count} {unit}{'' if count == 1 else 's'}"

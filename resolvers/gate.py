@@ -43,7 +43,9 @@ class GatePassFilter:
         default=None, description="Only this shipment's passes."
     )
     status: GatePassStatus | None = strawberry.field(
-        default=None, description="Only passes in this status."
+        default=None,
+        description="Only passes in this status, as `GatePass.status` shows it "
+        "(EXPIRED includes unused passes whose grace has just passed).",
     )
 
 
@@ -76,7 +78,10 @@ class RecordGateEventInput:
     kind: GateEventKind = strawberry.field(description="In or out.")
     truck_plate: str = strawberry.field(description="The plate seen at the lane.")
     at: datetime | None = strawberry.field(
-        default=None, description="When; defaults to now."
+        default=None,
+        description="When the truck passed; defaults to now. At most 15 minutes "
+        "ahead of the portal's clock and 7 days behind it (a gate that was "
+        "offline uploads late), else OUT_OF_RANGE.",
     )
 
 
@@ -127,7 +132,8 @@ class GateQuery:
             shipment_id = parse_global_id(filter.shipment_id, "Shipment")
             statement = statement.where(models.GatePass.shipment_id == shipment_id)
         if filter is not None and filter.status is not None:
-            statement = statement.where(models.GatePass.status == filter.status)
+            now = datetime.now(UTC)
+            statement = statement.where(gate.status_is(filter.status, now))
         return await paginate(
             info,
             statement,
@@ -144,7 +150,11 @@ class GateMutation:
     @strawberry.mutation(
         description="A gate pass for a discharged, released, paid, unheld and "
         "booked container; one user error per unmet condition (NOT_DISCHARGED, "
-        "NOT_RELEASED, DO_INVALID, NOT_PAID, ON_HOLD, NOT_BOOKED).",
+        "NOT_RELEASED, DO_INVALID, NOT_PAID, ON_HOLD, NOT_BOOKED; SLOT_CLOSED "
+        "when the booked slot and its grace are over). The box's earlier "
+        "passes that lapsed unused become EXPIRED; a live one refuses a second "
+        "(GATE_PASS_EXISTS). Cancelling or rescheduling the booking cancels "
+        "the pass: request a new one.",
         permission_classes=[IsAuthenticated],
     )
     async def request_gate_pass(
@@ -171,24 +181,29 @@ class GateMutation:
 
     @strawberry.mutation(
         description="Record a truck at the gate (operators and gate systems): "
-        "checks the token, the truck and the slot; forged or reused tokens fail.",
+        "checks the time (OUT_OF_RANGE), the token (TOKEN_INVALID, TOKEN_USED; "
+        "GATE_PASS_CANCELLED once its booking was cancelled or moved, "
+        "GATE_PASS_EXPIRED once it lapsed and a new pass was requested), the "
+        "truck (TRUCK_MISMATCH), holds on the box, in or out (ON_HOLD), and "
+        "the slot (TOO_EARLY, SLOT_MISSED).",
         permission_classes=[IsOperator],
     )
     async def record_gate_event(
         self, info: Info, input: RecordGateEventInput
     ) -> RecordGateEventPayload:
+        now = datetime.now(UTC)
         reading = gate.GateReading(
             token=input.token,
             kind=input.kind,
             truck_plate=input.truck_plate,
-            at=input.at or datetime.now(UTC),
+            at=input.at or now,
         )
         key = key_of(info)
 
         async def use_case(
             session: AsyncSession, viewer: Viewer
         ) -> RecordGateEventPayload:
-            event = await gate.record_gate_event(session, viewer, reading, key)
+            event = await gate.record_gate_event(session, viewer, reading, key, now)
             gate_pass = await session.get(models.GatePass, event.gate_pass_id)
             return RecordGateEventPayload(
                 gate_event=GateEvent.from_model(event),

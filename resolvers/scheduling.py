@@ -311,7 +311,9 @@ class SchedulingMutation:
 
     @strawberry.mutation(
         description="Move a booking to another slot in one step: if the new "
-        "slot is full (SLOT_FULL) the booking keeps its slot.",
+        "slot is full (SLOT_FULL) the booking keeps its slot. Its unused gate "
+        "pass names the old slot and is cancelled: request a new one. Refused "
+        "while its truck is inside the terminal (TRUCK_IN_TERMINAL).",
         permission_classes=[IsAuthenticated],
     )
     async def reschedule_booking(
@@ -332,7 +334,10 @@ class SchedulingMutation:
         return await _booking_payload(info, await run_use_case(info, use_case))
 
     @strawberry.mutation(
-        description="Cancel a booking; its slot gets the seat back.",
+        description="Cancel a booking; its slot gets the seat back and its "
+        "unused gate pass is cancelled (the gate refuses it with "
+        "GATE_PASS_CANCELLED). Refused while its truck is inside the terminal "
+        "(TRUCK_IN_TERMINAL).",
         permission_classes=[IsAuthenticated],
     )
     async def cancel_booking(

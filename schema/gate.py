@@ -6,7 +6,7 @@ import base64
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Self
 
 import strawberry
@@ -16,13 +16,18 @@ from strawberry import relay
 
 from domain import gate_tokens
 from domain.models import gate as models
-from domain.services.gate import token_of
+from domain.services.gate import status_at, token_of
 from schema.billing import money
 from schema.context import Info
 from schema.relay import load_nodes
 from schema.scalars import Money
 
-strawberry.enum(models.GatePassStatus, description="ISSUED, IN_TERMINAL, COMPLETED.")
+strawberry.enum(
+    models.GatePassStatus,
+    description="ISSUED; IN_TERMINAL (truck in); COMPLETED (box out); EXPIRED "
+    "(slot and grace passed unused: a no-show); CANCELLED (its booking was "
+    "cancelled or moved to another slot).",
+)
 strawberry.enum(models.GateEventKind, description="A truck in or out of the gate.")
 strawberry.enum(models.Punctuality, description="Arrival against the booked slot.")
 strawberry.enum(models.DeliveryStatus, description="Whether a delivery stands.")
@@ -79,7 +84,11 @@ class GatePass(relay.Node):
     expires_at: datetime = strawberry.field(
         description="The slot's end plus the grace period."
     )
-    status: GatePassStatus = strawberry.field(description="Where the pass stands.")
+    status: GatePassStatus = strawberry.field(
+        description="Where the pass stands: EXPIRED as soon as its slot and "
+        "grace passed with no gate-in; CANCELLED when its booking was cancelled "
+        "or rescheduled (the token names the old slot), so request a new pass."
+    )
     issued_at: datetime = strawberry.field(description="When it was issued.")
     gated_in_at: datetime | None = strawberry.field(description="Truck in.")
     gated_out_at: datetime | None = strawberry.field(description="Truck and box out.")
@@ -114,7 +123,7 @@ class GatePass(relay.Node):
             slot_starts_at=row.slot_starts_at,
             slot_ends_at=row.slot_ends_at,
             expires_at=row.expires_at,
-            status=row.status,
+            status=status_at(row, datetime.now(UTC)),
             issued_at=row.issued_at,
             gated_in_at=row.gated_in_at,
             gated_out_at=row.gated_out_at,

@@ -47,6 +47,7 @@ class GatePassStatus(str, Enum):
     ISSUED = "ISSUED"
     IN_TERMINAL = "IN_TERMINAL"
     COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
     CANCELLED = "CANCELLED"
 
 

@@ -17,11 +17,17 @@ from domain.models.common import pg_enum
 
 
 class GatePassStatus(enum.StrEnum):
-    """Where a gate pass stands: issued, truck inside, box out, or void."""
+    """Where a gate pass stands: issued, truck inside, box out, lapsed or void.
+
+    EXPIRED: the slot and its grace passed and no truck came (a no-show on
+    the trucker's side). CANCELLED: its booking was cancelled or moved to
+    another slot before the truck came.
+    """
 
     ISSUED = "ISSUED"
     IN_TERMINAL = "IN_TERMINAL"
     COMPLETED = "COMPLETED"
+    EXPIRED = "EXPIRED"
     CANCELLED = "CANCELLED"
 
 

@@ -261,12 +261,14 @@ async def _booking_figures(
     """Passes kept (in by the slot's end), late (in within grace), missed; gate time.
 
     Read from the gate times each pass records when its gate events are taken.
+    A missed pass lapsed unused: stored EXPIRED, or still ISSUED past its
+    expiry; a pass cancelled with its booking is no no-show.
     """
     bucket = _bucket(GatePass.slot_starts_at, query.group_by)
     gated_in = GatePass.gated_in_at
     missed = and_(
         gated_in.is_(None),
-        GatePass.status != GatePassStatus.CANCELLED,
+        GatePass.status.in_((GatePassStatus.ISSUED, GatePassStatus.EXPIRED)),
         GatePass.expires_at < now,
     )
     inside = _seconds(GatePass.gated_out_at - gated_in) / 60

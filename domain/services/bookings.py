@@ -4,6 +4,10 @@ The database enforces every quota: a seat is taken by a conditional
 `UPDATE ... SET booked = booked + 1 WHERE booked < quota RETURNING`, inside
 the booking's transaction, so concurrent bookings never pass it, and a
 booking that fails later in the transaction gives its seat back on rollback.
+
+A gate pass lives as long as its booking's slot: cancelling the booking, or
+moving it to another slot, cancels its unused pass in the same transaction
+(domain/services/gate.py), and the customer requests a new one.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from domain.events import record, shipment_channel
 from domain.models.port import VesselCall
 from domain.models.scheduling import BookingStatus, PickupSlot, TruckBooking
 from domain.models.shipments import Container, ContainerStatus, Shipment
+from domain.services import gate
 from domain.viewer import Viewer
 
 log = structlog.get_logger(__name__)
@@ -101,7 +106,10 @@ async def reschedule_booking(
     truck: Truck | None = None,
     now: datetime | None = None,
 ) -> TruckBooking:
-    """Move a booking to another slot at once: it never holds two slots or none."""
+    """Move a booking to another slot at once: it never holds two slots or none.
+
+    Its unused gate pass names the old slot, so it is cancelled.
+    """
     at = now or datetime.now(UTC)
     checked = truck.checked() if truck is not None else None
     booking = await _locked_booking(session, booking_id)
@@ -118,6 +126,7 @@ async def reschedule_booking(
     await _lock_slots(session, sorted([booking.slot_id, target.id]))
     await take_seat(session, target.id, ("slotId",))
     await free_seat(session, booking.slot_id)
+    await gate.void_passes_of_booking(session, booking.id, at)
     booking.slot_id = target.id
     booking.at_risk_since = None
     booking.at_risk_reason = None
@@ -137,11 +146,13 @@ async def cancel_booking(
     booking_id: uuid.UUID,
     now: datetime | None = None,
 ) -> TruckBooking:
-    """Cancel a booking and give its seat back to the slot."""
+    """Cancel a booking, give its seat back to the slot and void its gate pass."""
+    at = now or datetime.now(UTC)
     booking = await _locked_booking(session, booking_id)
+    await gate.void_passes_of_booking(session, booking.id, at)
     await free_seat(session, booking.slot_id)
     booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now or datetime.now(UTC)
+    booking.cancelled_at = at
     await session.flush()
     _announce(session, booking, "booking.cancelled")
     log.info("booking.cancelled", booking=str(booking.id))

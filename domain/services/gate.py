@@ -4,9 +4,15 @@ A pass is issued only for a box that is ready (discharged, released by
 customs with SPPB, covered by a Delivery Order in force over the slot, paid,
 its storage paid through the slot, free of holds) and booked in a slot; each
 unmet condition is its own user error (domain/services/release.py). At the gate
-the signed token, the truck and the slot (with a grace period) are checked,
-and both sides' service is recorded: the trucker's punctuality on gate-in,
-the terminal's turnaround against its service level on gate-out.
+the signed token, the truck, the slot (with a grace period) and holds are
+checked, and both sides' service is recorded: the trucker's punctuality on
+gate-in, the terminal's turnaround against its service level on gate-out.
+
+A pass lives as long as its booking: cancelling the booking or moving it to
+another slot cancels the unused pass (its token names the old slot). A pass
+whose slot and grace passed unused is EXPIRED, a no-show on the trucker's
+side: it reads so at once, and is stored so when the box's next pass is
+requested, so that it no longer blocks one.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import gate_tokens
@@ -40,6 +46,7 @@ from domain.models.shipments import Container, ContainerStatus, Shipment
 from domain.services import release
 from domain.services.shipments import change_status, load_shipment
 from domain.shipment_status import ShipmentStatus
+from domain.time_bounds import check_near
 from domain.viewer import Viewer
 
 log = structlog.get_logger(__name__)
@@ -49,6 +56,10 @@ log = structlog.get_logger(__name__)
 GRACE = timedelta(minutes=30)
 # Published service level at Tanjung Priok for an import pickup, gate-in to out.
 SERVICE_LEVEL = timedelta(minutes=125)
+# How far a gate's clock may run ahead of ours, and how late a gate that was
+# offline may still upload what it saw.
+CLOCK_SKEW = timedelta(minutes=15)
+LATE_UPLOAD = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +112,15 @@ async def request_gate_pass(
                 field=("bookingId",),
             )
         )
+    elif slot.ends_at + GRACE < now:
+        errors.append(
+            ValidationError(
+                f"the booked slot closed at {slot.ends_at.isoformat()}, grace "
+                "included: move the booking to another slot (rescheduleBooking)",
+                code="SLOT_CLOSED",
+                field=("bookingId",),
+            )
+        )
     plate = request.truck_plate or (booking.truck_plate if booking else None)
     # Without a booking there is no truck to default to: NOT_BOOKED says it.
     if booking is not None and not gate_tokens.normalise_plate(plate or ""):
@@ -114,6 +134,7 @@ async def request_gate_pass(
     if errors or booking is None or slot is None or not plate:
         raise ValidationErrors(errors)
 
+    await _expire_lapsed(session, container.id, now)
     await _refuse_live_pass(session, container.id)
     gate_pass = _new_pass(viewer, shipment, container, booking, slot, plate, request)
     session.add(gate_pass)
@@ -147,17 +168,29 @@ def token_of(key: bytes, gate_pass: GatePass) -> str:
 
 
 async def record_gate_event(
-    session: AsyncSession, viewer: Viewer, reading: GateReading, key: bytes
+    session: AsyncSession,
+    viewer: Viewer,
+    reading: GateReading,
+    key: bytes,
+    now: datetime,
 ) -> GateEvent:
-    """Check a token at the gate and record the truck passing; refuse reuse."""
+    """Check a token at the gate and record the truck passing; refuse reuse.
+
+    The time read may run CLOCK_SKEW ahead of `now` and LATE_UPLOAD behind
+    it (OUT_OF_RANGE). A cancelled or expired pass is refused
+    (GATE_PASS_CANCELLED, GATE_PASS_EXPIRED), and so is a box that a hold
+    blocked when the truck passed (ON_HOLD), in or out.
+    """
+    check_near(reading.at, now=now, field=("at",), ahead=CLOCK_SKEW, behind=LATE_UPLOAD)
     claims = gate_tokens.verify(key, reading.token)
     gate_pass = await session.scalar(
         select(GatePass)
         .where(GatePass.id == claims.pass_id, GatePass.token_id == claims.token_id)
         .with_for_update()
     )
-    if gate_pass is None or gate_pass.status is GatePassStatus.CANCELLED:
+    if gate_pass is None:
         raise gate_tokens.InvalidGatePassTokenError("no live gate pass has this token")
+    _refuse_void(gate_pass)
     if gate_tokens.normalise_plate(reading.truck_plate) != gate_tokens.normalise_plate(
         gate_pass.truck_plate
     ):
@@ -166,6 +199,13 @@ async def record_gate_event(
             code="TRUCK_MISMATCH",
             field=("truckPlate",),
         )
+    container = await session.get_one(Container, gate_pass.container_id)
+    shipment = await load_shipment(session, gate_pass.shipment_id)
+    held = await release.hold_error(
+        session, shipment, container, reading.at, field=("token",)
+    )
+    if held is not None:
+        raise held
 
     if reading.kind is GateEventKind.GATE_IN:
         event = _gate_in(gate_pass, reading)
@@ -173,7 +213,7 @@ async def record_gate_event(
         event = _gate_out(gate_pass, reading)
     event.recorded_by_id = viewer.principal_id
     session.add(event)
-    await _update_container(session, viewer, gate_pass, reading)
+    await _update_container(session, viewer, gate_pass, container, reading)
     await session.flush()
     log.info(
         "gate.event_recorded",
@@ -181,6 +221,64 @@ async def record_gate_event(
         kind=reading.kind.value,
     )
     return event
+
+
+async def void_passes_of_booking(
+    session: AsyncSession, booking_id: uuid.UUID, now: datetime
+) -> None:
+    """The booking is cancelled or moved: its unused pass is void with it.
+
+    A pass whose slot already lapsed unused is EXPIRED (the no-show stays
+    counted), any other unused pass CANCELLED. While the booking's truck is
+    inside the terminal the booking stays as it is (TRUCK_IN_TERMINAL).
+    """
+    passes = await session.scalars(
+        select(GatePass)
+        .where(
+            GatePass.booking_id == booking_id,
+            GatePass.status.in_((GatePassStatus.ISSUED, GatePassStatus.IN_TERMINAL)),
+        )
+        .with_for_update()
+    )
+    for gate_pass in passes:
+        if gate_pass.status is GatePassStatus.IN_TERMINAL:
+            raise ConflictError(
+                "the booking's truck is inside the terminal: record its gate-out",
+                code="TRUCK_IN_TERMINAL",
+                field=("bookingId",),
+            )
+        lapsed = gate_pass.expires_at < now
+        gate_pass.status = (
+            GatePassStatus.EXPIRED if lapsed else GatePassStatus.CANCELLED
+        )
+        record(
+            session,
+            shipment_channel(gate_pass.shipment_id),
+            "GATE_PASS_EXPIRED" if lapsed else "GATE_PASS_CANCELLED",
+            shipmentId=str(gate_pass.shipment_id),
+            gatePassId=str(gate_pass.id),
+        )
+        log.info("gate_pass.voided", gate_pass_id=str(gate_pass.id), lapsed=lapsed)
+    await session.flush()
+
+
+def status_at(gate_pass: GatePass, now: datetime) -> GatePassStatus:
+    """A pass's status as shown: an unused one is EXPIRED once its grace passed."""
+    if gate_pass.status is GatePassStatus.ISSUED and gate_pass.expires_at < now:
+        return GatePassStatus.EXPIRED
+    return gate_pass.status
+
+
+def status_is(status: GatePassStatus, now: datetime) -> ColumnElement[bool]:
+    """Passes whose status, as `status_at` shows it, is `status`."""
+    lapsed = and_(GatePass.status == GatePassStatus.ISSUED, GatePass.expires_at < now)
+    if status is GatePassStatus.EXPIRED:
+        return or_(GatePass.status == GatePassStatus.EXPIRED, lapsed)
+    if status is GatePassStatus.ISSUED:
+        return and_(
+            GatePass.status == GatePassStatus.ISSUED, GatePass.expires_at >= now
+        )
+    return GatePass.status == status
 
 
 async def refresh_readiness(
@@ -203,6 +301,22 @@ async def refresh_readiness(
         "every container is released and paid",
     )
     return True
+
+
+def _refuse_void(gate_pass: GatePass) -> None:
+    if gate_pass.status is GatePassStatus.CANCELLED:
+        raise ConflictError(
+            "this gate pass was cancelled: its booking was cancelled or moved to "
+            "another slot; the customer requests a new pass",
+            code="GATE_PASS_CANCELLED",
+            field=("token",),
+        )
+    if gate_pass.status is GatePassStatus.EXPIRED:
+        raise ConflictError(
+            f"this gate pass expired at {gate_pass.expires_at.isoformat()} unused",
+            code="GATE_PASS_EXPIRED",
+            field=("token",),
+        )
 
 
 def _gate_in(gate_pass: GatePass, reading: GateReading) -> GateEvent:
@@ -278,13 +392,13 @@ def _event(
 
 
 async def _update_container(
-    session: AsyncSession, viewer: Viewer, gate_pass: GatePass, reading: GateReading
+    session: AsyncSession,
+    viewer: Viewer,
+    gate_pass: GatePass,
+    container: Container,
+    reading: GateReading,
 ) -> None:
     """Gate-out completes the box; the last box out completes the shipment."""
-    container = await session.scalar(
-        select(Container).where(Container.id == gate_pass.container_id)
-    )
-    assert container is not None, "a pass's container is never deleted"
     if reading.kind is GateEventKind.GATE_IN:
         container.status = ContainerStatus.GATED_IN
         return
@@ -352,6 +466,25 @@ async def _booking(
         select(PickupSlot).where(PickupSlot.id == booking.slot_id)
     )
     return booking, slot
+
+
+async def _expire_lapsed(
+    session: AsyncSession, container_id: uuid.UUID, now: datetime
+) -> None:
+    """The box's unused passes whose slot and grace passed are EXPIRED."""
+    lapsed = await session.scalars(
+        select(GatePass)
+        .where(
+            GatePass.container_id == container_id,
+            GatePass.status == GatePassStatus.ISSUED,
+            GatePass.expires_at < now,
+        )
+        .with_for_update()
+    )
+    for gate_pass in lapsed:
+        gate_pass.status = GatePassStatus.EXPIRED
+        log.info("gate_pass.expired", gate_pass_id=str(gate_pass.id))
+    await session.flush()
 
 
 async def _refuse_live_pass(session: AsyncSession, container_id: uuid.UUID) -> None:

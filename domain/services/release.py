@@ -67,6 +67,21 @@ async def unmet_conditions(
     return _in_condition_order(errors)
 
 
+async def hold_error(
+    session: AsyncSession,
+    shipment: Shipment,
+    container: Container,
+    at: datetime,
+    field: tuple[str, ...] = ("containerId",),
+) -> DomainError | None:
+    """ON_HOLD if a hold blocks the box at `at`: the rule a gate pass is issued by."""
+    facts = ReadinessFacts(holds=await _holds(session, shipment, container))
+    if Condition.NO_HOLDS not in ready_window(facts, as_of=at).unmet:
+        return None
+    code, message = UNMET_CODES[Condition.NO_HOLDS]
+    return ValidationError(f"{container.number}: {message}", code=code, field=field)
+
+
 async def readiness_facts(
     session: AsyncSession,
     shipment: Shipment,

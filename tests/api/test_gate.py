@@ -13,6 +13,7 @@ from strawberry import relay
 
 from domain.models.billing import Invoice
 from domain.models.documents import Document
+from domain.models.gate import GatePass
 from domain.models.payments import Payment, PaymentPurpose
 from domain.models.scheduling import BookingStatus, TruckBooking
 from domain.models.shipments import Container, ContainerStatus
@@ -71,6 +72,11 @@ class Ready:
 
 @pytest.fixture
 async def ready(database: Database, factory: Factory) -> Ready:
+    return await make_ready(database, factory)
+
+
+async def make_ready(database: Database, factory: Factory) -> Ready:
+    """The `ready` box, for other modules' fixtures."""
     await seed_tariffs(database)
     owner = await factory.member()
     discharged = datetime.now(UTC) - timedelta(days=2)
@@ -207,6 +213,24 @@ async def _issue(ready: Ready) -> str:
     return token
 
 
+async def slot_opened(database: Database, ago: timedelta) -> datetime:
+    """Move the issued passes' slot back to have opened `ago`; its new start.
+
+    The gate takes times from a week back to a few minutes ahead only, so
+    a test lets the slot lie behind it rather than record times to come.
+    """
+    start = datetime.now(UTC).replace(second=0, microsecond=0) - ago
+    async with database.transaction(SYSTEM) as session:
+        await session.execute(
+            update(GatePass).values(
+                slot_starts_at=start,
+                slot_ends_at=start + timedelta(hours=2),
+                expires_at=start + timedelta(hours=2, minutes=30),
+            )
+        )
+    return start
+
+
 async def _record(
     operator: Member, token: str, kind: str, at: datetime, plate: str = PLATE
 ) -> dict[str, Any]:
@@ -227,12 +251,12 @@ async def test_gate_in_and_out_record_both_sides_and_complete_the_shipment(
     ready: Ready, factory: Factory, database: Database
 ) -> None:
     token = await _issue(ready)
+    start = await slot_opened(database, timedelta(hours=3))
     operator = await factory.operator()
 
-    gate_in = await _record(operator, token, "GATE_IN", ready.slot_start)
-    gate_out = await _record(
-        operator, token, "GATE_OUT", ready.slot_start + timedelta(minutes=130)
-    )
+    gate_in = await _record(operator, token, "GATE_IN", start)
+    out_at = start + timedelta(minutes=130)
+    gate_out = await _record(operator, token, "GATE_OUT", out_at)
 
     assert gate_in["userErrors"] == []
     assert gate_in["gateEvent"]["punctuality"] == "ON_TIME"
@@ -249,36 +273,34 @@ async def test_gate_in_and_out_record_both_sides_and_complete_the_shipment(
 
 
 async def test_late_arrival_within_grace_is_recorded_late(
-    ready: Ready, factory: Factory
+    ready: Ready, factory: Factory, database: Database
 ) -> None:
     token = await _issue(ready)
+    start = await slot_opened(database, timedelta(hours=3))
     operator = await factory.operator()
 
     # The slot is two hours long; 2 h 20 min after it opens is 20 minutes late.
-    late = await _record(
-        operator, token, "GATE_IN", ready.slot_start + timedelta(minutes=140)
-    )
+    late = await _record(operator, token, "GATE_IN", start + timedelta(minutes=140))
 
     assert late["gateEvent"]["punctuality"] == "LATE"
     assert late["gateEvent"]["minutesLate"] == 20
 
 
 async def test_a_forged_a_reused_and_a_wrong_truck_token_are_rejected(
-    ready: Ready, factory: Factory
+    ready: Ready, factory: Factory, database: Database
 ) -> None:
     token = await _issue(ready)
+    start = await slot_opened(database, timedelta(minutes=10))
     operator = await factory.operator()
     version, claims, mac = token.split(".")
     forged_claims = claims[:-4] + ("AAAA" if claims[-4:] != "AAAA" else "BBBB")
 
     forged = await _record(
-        operator, f"{version}.{forged_claims}.{mac}", "GATE_IN", ready.slot_start
+        operator, f"{version}.{forged_claims}.{mac}", "GATE_IN", start
     )
-    wrong_truck = await _record(
-        operator, token, "GATE_IN", ready.slot_start, plate="B 9999 ZZZ"
-    )
-    first = await _record(operator, token, "GATE_IN", ready.slot_start)
-    reused = await _record(operator, token, "GATE_IN", ready.slot_start)
+    wrong_truck = await _record(operator, token, "GATE_IN", start, plate="B 9999 ZZZ")
+    first = await _record(operator, token, "GATE_IN", start)
+    reused = await _record(operator, token, "GATE_IN", start)
 
     assert [e["code"] for e in forged["userErrors"]] == ["TOKEN_INVALID"]
     assert [e["code"] for e in wrong_truck["userErrors"]] == ["TRUCK_MISMATCH"]
@@ -287,17 +309,14 @@ async def test_a_forged_a_reused_and_a_wrong_truck_token_are_rejected(
 
 
 async def test_outside_the_slot_and_grace_the_gate_refuses(
-    ready: Ready, factory: Factory
+    ready: Ready, factory: Factory, database: Database
 ) -> None:
     token = await _issue(ready)
+    start = await slot_opened(database, timedelta(hours=3))
     operator = await factory.operator()
 
-    early = await _record(
-        operator, token, "GATE_IN", ready.slot_start - timedelta(minutes=31)
-    )
-    missed = await _record(
-        operator, token, "GATE_IN", ready.slot_start + timedelta(minutes=151)
-    )
+    early = await _record(operator, token, "GATE_IN", start - timedelta(minutes=31))
+    missed = await _record(operator, token, "GATE_IN", start + timedelta(minutes=151))
 
     assert [e["code"] for e in early["userErrors"]] == ["TOO_EARLY"]
     assert [e["code"] for e in missed["userErrors"]] == ["SLOT_MISSED"]
@@ -321,10 +340,21 @@ async def test_customers_cannot_record_gate_events(ready: Ready) -> None:
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_terminal_delivery_is_priced_from_the_tariff(ready: Ready) -> None:
-    box_id = str(ready.seeded.containers[BOX])
+async def test_terminal_delivery_is_priced_from_the_tariff(
+    database: Database, factory: Factory
+) -> None:
+    # Ordered before the invoice, which bills it (after it, it is refused).
+    await seed_tariffs(database)
+    owner = await factory.member()
+    discharged = datetime.now(UTC) - timedelta(days=2)
+    seeded = await shipment(
+        database,
+        owner.organisation_id,
+        [Box(BOX, "22G1", discharged, customs_released_at=discharged)],
+    )
+    box_id = str(seeded.containers[BOX])
     window = datetime.now(UTC) + timedelta(days=1)
-    data = await ready.owner.client.data(
+    data = await owner.client.data(
         """mutation($input: RequestDeliveryInput!) {
           requestDelivery(input: $input) {
             delivery { price { amount } containerCount zone status }
@@ -333,7 +363,7 @@ async def test_terminal_delivery_is_priced_from_the_tariff(ready: Ready) -> None
         }""",
         {
             "input": {
-                "shipmentId": ready.seeded.global_id,
+                "shipmentId": seeded.global_id,
                 "containerIds": [box_id],
                 "address": "Jl. Industri 1, Cikarang",
                 "windowFrom": window.isoformat(),

@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from clients.dermaga_client import (
     AcceptPickupPlanInput,
@@ -56,7 +57,10 @@ from clients.dermaga_client import (
 from clients.dermaga_client.fragments import ShipmentParts, VesselCallParts
 from dermaga.settings import Settings
 from dermaga.sync import running_syncs
+from domain.models import gate as gate_models
+from domain.services.gate import GRACE
 from domain.unit_of_work import Database
+from domain.viewer import SYSTEM
 from integrations.clock import SimClock
 from integrations.serving import serve_app
 from integrations.terminal.simulator import create_terminal_simulator
@@ -478,8 +482,35 @@ async def extend_delivery_order(customer: DermagaClient, shipment_id: str) -> No
     assert checked.check_shipment_documents.user_errors == []
 
 
+async def opened_an_hour_ago(database: Database, container_number: str) -> datetime:
+    """Move the box's issued pass to a slot that opened an hour ago; its start.
+
+    The gate takes times at most a few minutes ahead of the portal's clock,
+    and the booked slots lie ahead: the trucks come in a slot just behind us.
+    """
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    async with database.transaction(SYSTEM) as session:
+        gate_pass = await session.scalar(
+            select(gate_models.GatePass)
+            .where(
+                gate_models.GatePass.container_number == container_number,
+                gate_models.GatePass.status == gate_models.GatePassStatus.ISSUED,
+            )
+            .with_for_update()
+        )
+        assert gate_pass is not None
+        length = gate_pass.slot_ends_at - gate_pass.slot_starts_at
+        gate_pass.slot_starts_at = start
+        gate_pass.slot_ends_at = start + length
+        gate_pass.expires_at = start + length + GRACE
+    return start
+
+
 async def collect(
-    customer: DermagaClient, operator: DermagaClient, bookings: list[Any]
+    database: Database,
+    customer: DermagaClient,
+    operator: DermagaClient,
+    bookings: list[Any],
 ) -> list[Any]:
     """A gate pass per box; the operator records each truck in and out."""
     outs = []
@@ -493,7 +524,8 @@ async def collect(
         gate_pass = requested.request_gate_pass.gate_pass
         assert gate_pass is not None
         assert gate_pass.status is GatePassStatus.ISSUED
-        arrival = gate_pass.slot_starts_at + timedelta(minutes=10)
+        opened = await opened_an_hour_ago(database, booking.container.number)
+        arrival = opened + timedelta(minutes=10)
         for kind, at in (
             (GateEventKind.GATE_IN, arrival),
             (GateEventKind.GATE_OUT, arrival + timedelta(minutes=45)),
@@ -564,7 +596,7 @@ async def test_a_shipment_goes_from_request_to_gate_out(
         )
 
         await extend_delivery_order(customer, filed.id)
-        outs = await collect(customer, operator, bookings)
+        outs = await collect(database, customer, operator, bookings)
         assert [o.gate_event.within_service_level for o in outs] == [True] * 6
         done = await shipment(customer, filed.reference)
         assert done.status is ShipmentStatus.COMPLETED
