@@ -77,7 +77,11 @@ def ubl_json(
             "TaxSubtotal": {
                 "TaxableAmount": _money(invoice.tax_base, currency),
                 "TaxAmount": _money(invoice.vat, currency),
-                "TaxCategory": {"ID": "PPN", "Percent": "12"},
+                "TaxCategory": {
+                    "ID": "PPN",
+                    "Percent": _percent(invoice.vat_rate_percent),
+                    "TaxableFraction": _fraction(invoice),
+                },
             },
         },
         "LegalMonetaryTotal": {
@@ -102,6 +106,16 @@ def _ubl_line(line: InvoiceLine, currency: str) -> dict[str, Any]:
         },
         "Price": {"PriceAmount": _money(line.unit_price.normalize(), currency)},
     }
+
+
+def _percent(rate: Decimal) -> str:
+    """A rate as written: "12", "11.5" (no trailing zeros, no exponent)."""
+    text = f"{rate:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _fraction(invoice: Invoice) -> str:
+    return f"{invoice.tax_base_numerator}/{invoice.tax_base_denominator}"
 
 
 def _money(amount: Decimal, currency: str) -> dict[str, str]:
@@ -158,8 +172,8 @@ def _totals(pdf: FPDF, invoice: Invoice) -> None:
     currency = invoice.currency
     rows = (
         ("Subtotal", invoice.subtotal),
-        ("Tax base (DPP, 11/12 of subtotal)", invoice.tax_base),
-        ("PPN 12%", invoice.vat),
+        (f"Tax base (DPP, {_fraction(invoice)} of subtotal)", invoice.tax_base),
+        (f"PPN {_percent(invoice.vat_rate_percent)}%", invoice.vat),
         ("Total", invoice.total),
         ("Initial payment credited", invoice.initial_payment),
         ("Balance due", invoice.balance_due),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -24,10 +24,13 @@ from domain.tariff import (
     SizeClass,
     StorageDay,
     TariffBook,
+    VatRule,
     storage_charge_days,
 )
 
 _HUNDRED = Decimal(100)
+# The invoice amount columns hold 16 digits before the decimal point.
+MAX_AMOUNT = Decimal(10) ** 16
 
 
 class ServiceCode(enum.StrEnum):
@@ -113,6 +116,7 @@ class InvoiceDraft:
     total: Money
     initial_payment: Money
     balance_due: Money
+    vat_rule: VatRule = field(default_factory=VatRule)
 
     @property
     def refund_due(self) -> Money:
@@ -373,6 +377,28 @@ def _draft(book: TariffBook, lines: list[InvoiceLine], paid: Money) -> InvoiceDr
     ).rounded()
     vat = tax_base.times(vat_rule.rate_percent / _HUNDRED).rounded()
     total = subtotal + vat
-    return InvoiceDraft(
-        book.code, tuple(lines), subtotal, tax_base, vat, total, paid, total - paid
+    draft = InvoiceDraft(
+        book.code,
+        tuple(lines),
+        subtotal,
+        tax_base,
+        vat,
+        total,
+        paid,
+        total - paid,
+        vat_rule,
     )
+    _check_fits(draft)
+    return draft
+
+
+def _check_fits(draft: InvoiceDraft) -> None:
+    """Refuse an invoice whose amounts the invoice columns cannot hold."""
+    amounts = [draft.subtotal, draft.total, draft.balance_due]
+    amounts += [line.amount for line in draft.lines]
+    if any(abs(money.amount) >= MAX_AMOUNT for money in amounts):
+        raise ValidationError(
+            "the invoice's amounts are beyond what an invoice can state; "
+            "check the tariff's prices",
+            code="AMOUNT_TOO_LARGE",
+        )

@@ -16,6 +16,12 @@ JAKARTA = "Asia/Jakarta"  # WIB, UTC+7, no daylight saving
 DEFAULT_ZONE = "STANDARD"
 
 
+# The largest unit price a tariff may state: far above any port charge, and
+# small enough that an invoice of thousands of lines at the steepest storage
+# percent still fits the amount columns (18 digits, 2 decimals).
+MAX_PRICE = Decimal(10) ** 10
+
+
 class SizeClass(enum.StrEnum):
     """The tariff's size class: 20' boxes, and 40' for 40', 45' and longer boxes."""
 
@@ -230,6 +236,24 @@ class VatRule:
     base_numerator: int = 11
     base_denominator: int = 12
 
+    def __post_init__(self) -> None:
+        if not Decimal(0) <= self.rate_percent <= Decimal(100):
+            raise ValidationError(
+                "a VAT rate is 0 to 100 percent", field=("vatRatePercent",)
+            )
+        if not 0 < self.base_numerator <= self.base_denominator:
+            raise ValidationError(
+                "the tax base is a fraction of the price, at most all of it",
+                field=("vatBase",),
+            )
+
+    @property
+    def base_label(self) -> str:
+        """The base as printed on an invoice: "11/12", or "" for the whole price."""
+        if self.base_numerator == self.base_denominator:
+            return ""
+        return f"{self.base_numerator}/{self.base_denominator}"
+
 
 @dataclass(frozen=True, slots=True)
 class TariffBook:
@@ -268,11 +292,21 @@ class TariffBook:
             raise ValidationError(
                 "a tariff cannot end before it starts", field=("validTo",)
             )
+        if not 1 <= self.reefer_block_hours <= 24:
+            raise ValidationError(
+                "reefer power is charged in blocks of 1 to 24 hours",
+                field=("reeferBlockHours",),
+            )
         for price in self._prices():
             if price.currency != self.currency:
                 raise ValidationError(
                     f"tariff {self.code} mixes {price.currency} into {self.currency}",
                     code="CURRENCY_MISMATCH",
+                )
+            if not Decimal(0) <= price.amount <= MAX_PRICE:
+                raise ValidationError(
+                    f"a price is 0 to {MAX_PRICE:,} {self.currency}",
+                    code="PRICE_OUT_OF_RANGE",
                 )
 
     def covers(self, at: datetime) -> bool:

@@ -158,7 +158,9 @@ class BillingQuery:
 class BillingMutation:
     @strawberry.mutation(
         description="Issue the one consolidated invoice of a shipment: every "
-        "service used, PPN, the initial payment credited and the balance due.",
+        "service used, PPN, the initial payment credited and the balance due. "
+        "Refused until the initial payment is paid (INITIAL_PAYMENT_DUE); a "
+        "delivery is requested before it (requestDelivery).",
         permission_classes=[IsAuthenticated],
     )
     async def finalize_invoice(
@@ -244,7 +246,9 @@ def _book(data: SaveTariffVersionInput) -> TariffBook:
             ),
             noon_rule=NoonRule(
                 enabled=data.noon_cutoff_hour is not None,
-                cutoff_hour=data.noon_cutoff_hour or 12,
+                cutoff_hour=(
+                    12 if data.noon_cutoff_hour is None else data.noon_cutoff_hour
+                ),
             ),
             inspection=rates(data.inspection),
             reefer_power=rates(data.reefer_power),

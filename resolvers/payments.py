@@ -55,7 +55,8 @@ class PaymentMutation:
     @strawberry.mutation(
         description="Begin paying a shipment's initial payment, or the balance of "
         "its issued invoice, through the finance system; idempotent on the client "
-        "key.",
+        "key. Once the invoice is issued the initial payment is refused "
+        "(ALREADY_INVOICED): pay the invoice's balance.",
         permission_classes=[IsAuthenticated],
     )
     async def start_payment(

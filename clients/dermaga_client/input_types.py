@@ -141,7 +141,7 @@ class RecordGateEventInput(BaseModel):
     truck_plate: str = Field(alias="truckPlate")
     "The plate seen at the lane."
     at: Optional[datetime] = None
-    "When; defaults to now."
+    "When the truck passed; defaults to now. At most 15 minutes ahead of the portal's clock and 7 days behind it (a gate that was offline uploads late), else OUT_OF_RANGE."
 
 
 class RequestGatePassInput(BaseModel):

@@ -111,6 +111,11 @@ class Invoice(Base, OrganisationOwned):
     subtotal: Mapped[Decimal] = mapped_column(AMOUNT)
     tax_base: Mapped[Decimal] = mapped_column(AMOUNT)
     vat: Mapped[Decimal] = mapped_column(AMOUNT)
+    # The VAT rule the invoice was computed with, kept as issued: a tariff
+    # edited later prices only what is issued from then on.
+    vat_rate_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    tax_base_numerator: Mapped[int]
+    tax_base_denominator: Mapped[int]
     total: Mapped[Decimal] = mapped_column(AMOUNT)
     initial_payment: Mapped[Decimal] = mapped_column(AMOUNT)
     balance_due: Mapped[Decimal] = mapped_column(AMOUNT)

@@ -18,7 +18,7 @@ from domain.models.port import VesselCall
 from domain.models.shipments import Container
 from domain.money import Money
 from domain.services import tariffs
-from domain.services.invoices import DEFAULT_PORT
+from domain.services.invoices import DEFAULT_PORT, invoice_of_shipment
 from domain.services.shipments import load_shipment
 from domain.shipment_status import ShipmentStatus
 from domain.tariff import DEFAULT_ZONE, size_class_of
@@ -48,7 +48,11 @@ class DeliveryRequest:
 async def request_delivery(
     session: AsyncSession, viewer: Viewer, request: DeliveryRequest
 ) -> Delivery:
-    """Order terminal delivery, priced per box from the tariff in force then."""
+    """Order terminal delivery, priced per box from the tariff in force then.
+
+    The consolidated invoice bills the deliveries requested before it is
+    issued, so once it is issued a delivery is refused (INVOICE_ISSUED).
+    """
     address = request.address.strip()
     _validate(request, address)
     shipment = await load_shipment(session, request.shipment_id, lock=True)
@@ -56,6 +60,13 @@ async def request_delivery(
         raise ConflictError(
             f"a {shipment.status.value} request takes no delivery",
             code="NOT_DELIVERABLE",
+            field=("shipmentId",),
+        )
+    if await invoice_of_shipment(session, shipment.id) is not None:
+        raise ConflictError(
+            f"the invoice of request {shipment.reference} is issued: a delivery "
+            "is requested before the invoice is finalised",
+            code="INVOICE_ISSUED",
             field=("shipmentId",),
         )
     boxes = await _boxes(session, shipment.id, request.container_ids)

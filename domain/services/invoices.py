@@ -54,16 +54,20 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_PORT = "IDTPP"
 NUMBER_PREFIX = "INV"
-# A request is invoiced once the terminal has served it: not before verification.
+# A request is invoiced once its initial payment is paid (which starts the
+# service): the consolidated invoice credits that payment and shows the balance.
 INVOICEABLE = frozenset(
     {
-        ShipmentStatus.VERIFIED,
-        ShipmentStatus.AWAITING_PAYMENT,
         ShipmentStatus.IN_SERVICE,
         ShipmentStatus.READY_FOR_PICKUP,
         ShipmentStatus.COMPLETED,
     }
 )
+# Verified, but the initial payment is not paid yet.
+INITIAL_PAYMENT_DUE = frozenset(
+    {ShipmentStatus.VERIFIED, ShipmentStatus.AWAITING_PAYMENT}
+)
+UNSETTLED_INITIAL = (PaymentStatus.PENDING_CREATE, PaymentStatus.PENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,9 @@ async def finalize_invoice(
     slot, or to `now` when it has none (or the slot is over); its storage is
     then paid through the end of that local day (domain.invoicing.paid_through).
     A second call for the same shipment is refused (ALREADY_INVOICED), also
-    when two race.
+    when two race. Before the initial payment is paid, or while one is still
+    billed and unpaid, it is refused (INITIAL_PAYMENT_DUE): the invoice credits
+    the initial payment, so no initial payment is taken after it.
     """
     shipment = await load_shipment(session, shipment_id, lock=True)
     await _check_invoiceable(session, shipment)
@@ -192,6 +198,13 @@ def _until(usage: ContainerUsage, targets: dict[str, datetime]) -> ContainerUsag
 
 
 async def _check_invoiceable(session: AsyncSession, shipment: Shipment) -> None:
+    if shipment.status in INITIAL_PAYMENT_DUE:
+        raise ConflictError(
+            f"request {shipment.reference} is invoiced once its initial payment "
+            "is paid",
+            code="INITIAL_PAYMENT_DUE",
+            field=("shipmentId",),
+        )
     if shipment.status not in INVOICEABLE:
         raise ConflictError(
             f"a {shipment.status.value} request is not invoiced",
@@ -202,6 +215,20 @@ async def _check_invoiceable(session: AsyncSession, shipment: Shipment) -> None:
         raise ConflictError(
             f"request {shipment.reference} is already invoiced",
             code="ALREADY_INVOICED",
+            field=("shipmentId",),
+        )
+    unsettled = await session.scalar(
+        select(Payment.id).where(
+            Payment.shipment_id == shipment.id,
+            Payment.purpose == PaymentPurpose.INITIAL,
+            Payment.status.in_(UNSETTLED_INITIAL),
+        )
+    )
+    if unsettled is not None:
+        raise ConflictError(
+            f"an initial payment of request {shipment.reference} is billed and "
+            "not paid yet; the invoice is issued once it is paid",
+            code="INITIAL_PAYMENT_DUE",
             field=("shipmentId",),
         )
 
@@ -333,6 +360,9 @@ async def store_invoice(
         subtotal=draft.subtotal.amount,
         tax_base=draft.tax_base.amount,
         vat=draft.vat.amount,
+        vat_rate_percent=draft.vat_rule.rate_percent,
+        tax_base_numerator=draft.vat_rule.base_numerator,
+        tax_base_denominator=draft.vat_rule.base_denominator,
         total=draft.total.amount,
         initial_payment=draft.initial_payment.amount,
         balance_due=draft.balance_due.amount,

@@ -16,6 +16,8 @@ AWAITING_PAYMENT -> IN_SERVICE when the payment is confirmed, by callback or
 by reconciliation, whichever comes first; a repeated confirmation changes
 nothing. The balance of an issued invoice is paid the same way (purpose
 INVOICE); its confirmation credits the invoice instead of starting the service.
+Once the invoice is issued no initial payment is started (ALREADY_INVOICED);
+the invoice waits for a billed initial payment, so one is never left out.
 """
 
 from __future__ import annotations
@@ -164,7 +166,11 @@ async def _open_payment(
         )
     )
     if existing is not None:
-        return _same_request(existing, command, amount)
+        repeated = _same_request(existing, command, amount)
+        if repeated.status is PaymentStatus.PENDING_CREATE:
+            await _refuse_after_invoice(session, shipment, command.purpose)
+        return repeated
+    await _refuse_after_invoice(session, shipment, command.purpose)
     _check_payable(shipment, command, amount)
     await _refuse_second_live(session, shipment, command.purpose)
 
@@ -221,6 +227,21 @@ async def _amount_due(
             code="NOTHING_DUE",
         )
     return owed
+
+
+async def _refuse_after_invoice(
+    session: AsyncSession, shipment: Shipment, purpose: PaymentPurpose
+) -> None:
+    """No initial payment once the invoice is issued: it would credit nothing."""
+    if purpose is not PaymentPurpose.INITIAL:
+        return
+    if await invoice_settlement.invoices_of(session, shipment.id):
+        raise ConflictError(
+            f"request {shipment.reference} is already invoiced: pay the invoice's "
+            "balance (purpose INVOICE) instead",
+            code="ALREADY_INVOICED",
+            field=("purpose",),
+        )
 
 
 def _check_payable(shipment: Shipment, command: StartPayment, amount: Money) -> None:
@@ -369,6 +390,13 @@ async def _mark_paid(
         await change_status(
             session, SYSTEM, shipment, ShipmentStatus.IN_SERVICE, "initial payment paid"
         )
+    if await invoice_settlement.invoices_of(session, shipment.id):
+        # Paid after the invoice was issued (a lapsed bill paid late): the
+        # invoice did not credit it, so it goes to the balance still owed.
+        log.warning("payment.initial_after_invoice", payment_id=str(payment.id))
+        paid = Money(payment.amount, payment.currency)
+        await invoice_settlement.record_payment(session, shipment.id, paid, paid_at)
+        await gate.refresh_readiness(session, SYSTEM, shipment, paid_at)
     record(
         session,
         shipment_channel(shipment.id),
