@@ -274,10 +274,11 @@ async def tariff_for(
 
 
 async def _documents_count(session: AsyncSession, shipment_id: uuid.UUID) -> int:
+    """Documents handed in, one per kind: a corrected re-upload is not another."""
     counted = await session.scalar(
-        select(func.count())
-        .select_from(Document)
-        .where(Document.shipment_id == shipment_id)
+        select(func.count(func.distinct(Document.kind))).where(
+            Document.shipment_id == shipment_id
+        )
     )
     return int(counted or 0)
 

@@ -266,3 +266,19 @@ async def test_a_delivery_ordered_after_the_invoice_is_refused(
     error = ordered["userErrors"][0]
     assert error["field"] == ["input", "shipmentId"]
     assert "before the invoice is finalised" in error["message"]
+
+
+async def test_a_corrected_document_is_not_charged_again(
+    database: Database, factory: Factory
+) -> None:
+    owner = await factory.member()
+    seeded = await served(database, owner)
+    # The customer hands in a corrected Delivery Order: one document still.
+    await delivery_order(database, seeded)
+
+    payload = await finalize(owner, seeded)
+
+    fees = [
+        line for line in payload["invoice"]["lines"] if line["service"] == "ADMIN_FEE"
+    ]
+    assert [fee["amount"]["amount"] for fee in fees] == ["25000"]
