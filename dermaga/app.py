@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from dermaga.auth import (
 )
 from dermaga.body_limit import RequestBodyLimit
 from dermaga.broadcast import EventHub, create_backend
+from dermaga.collector import CollectorPolicy, managed_collection
 from dermaga.database import create_engine, database_url
 from dermaga.graphiql import DEFAULT_TABS, EXAMPLES_KEY, graphiql_html
 from dermaga.logging import configure_logging
@@ -185,8 +185,12 @@ def create_app(
         async with _open_runtime(runtime, settings, migrate=migrate):
             for hook in on_startup:
                 await hook(runtime.require())
-            _freeze_startup_objects()
-            yield
+            policy = CollectorPolicy(
+                settle_seconds=settings.gc_settle_seconds,
+                reclaim_seconds=60 * settings.gc_reclaim_minutes,
+            )
+            async with managed_collection(policy):
+                yield
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -244,17 +248,6 @@ def create_app(
     app.state.graphql_schema = graphql.schema
     app.state.shared_subscriptions = graphql.shared_subscriptions
     return app
-
-
-def _freeze_startup_objects() -> None:
-    """Keep what start-up made (modules, schema, mappers) out of the collector.
-
-    A full collection otherwise walks those ~280,000 objects every few dozen
-    requests, 100-180 ms of pause each time: the dashboard's p99 and a fifth
-    of its CPU. They live as long as the process, so they are never garbage.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 @contextlib.asynccontextmanager

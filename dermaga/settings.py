@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     max_request_bytes: PositiveInt = 1024 * 1024
     graceful_shutdown_seconds: NonNegativeInt = 10
     ws_ping_interval_seconds: PositiveFloat = 20.0
+    # The cycle collector's policy (dermaga/collector.py): freeze what
+    # survives every few seconds, collect everything in full rarely.
+    gc_settle_seconds: PositiveFloat = 1.0
+    gc_reclaim_minutes: PositiveFloat = 10.0
 
     # Pre-service: the finance system (Praya), uploads and download links.
     finance_url: str = "http://127.0.0.1:8710"
