@@ -60,16 +60,26 @@ def with_twins(prepared: Prepared, assignment: Mapping[str, int]) -> dict[str, i
     return plan
 
 
-def relax(prepared: Prepared, options: Options) -> Relaxed:
-    """Solve both relaxations; the larger optimum bounds, the cheaper repair starts."""
+def relax(
+    prepared: Prepared, options: Options, priced: Options | None = None
+) -> Relaxed:
+    """Solve both relaxations; the larger optimum bounds, the cheaper repair starts.
+
+    The starts are priced with `priced` (every option) when the relaxations
+    search only some of them; the greedy repair may use any. Such a search
+    bounds nothing of the whole problem, so only the relaxation through the
+    yard blocks is solved, whose repaired start is the cheaper in practice.
+    """
+    pricing = options if priced is None else priced
     units, unplaced = twin_units(prepared, options)
     bound = -1
     best: tuple[int, dict[str, int]] | None = None
-    for through in ("trucker", "block"):
+    throughs = ("trucker", "block") if priced is None else ("block",)
+    for through in throughs:
         flow = solve_flow(prepared, units, through, unplaced)
         bound = max(bound, flow.objective)
         plan = greedy_fill(prepared, with_twins(prepared, flow.assignment))
-        objective = plan_objective(prepared, options, plan)
+        objective = plan_objective(prepared, pricing, plan)
         if best is None or objective < best[0]:
             best = (objective, plan)
     assert best is not None
@@ -83,6 +93,7 @@ def descend(
     sweeps: int,
     on_better: Callable[[int], None] | None = None,
     deadline: float | None = None,
+    priced: Options | None = None,
 ) -> tuple[dict[str, int], int]:
     """Re-solve part of the boxes at a time, the rest held; (plan, cost).
 
@@ -91,8 +102,11 @@ def descend(
     limit the part shares caps its slot arcs, so each step is an exact flow
     and the cost never rises. Twin pairs stay where they are. `on_better`
     hears the cost after each sweep that lowered it. Past `deadline` (a
-    `time.perf_counter()` value) no further part is re-solved.
+    `time.perf_counter()` value) no further part is re-solved. With `priced`
+    (every option, when `options` keeps only some), plans are priced by it and
+    each freed box may also keep the slot it has.
     """
+    pricing = options if priced is None else priced
     parts: dict[tuple[str, str], list[str]] = {}
     for cid in sorted(options):
         if cid in prepared.twin_of:
@@ -102,14 +116,14 @@ def descend(
         parts.setdefault(("trucker", company or ""), []).append(cid)
         parts.setdefault(("block", box.block), []).append(cid)
     current = dict(plan)
-    objective = plan_objective(prepared, options, current)
+    objective = plan_objective(prepared, pricing, current)
     for _ in range(sweeps):
         before = objective
         for part, free in sorted(parts.items()):
             if deadline is not None and time.perf_counter() > deadline:
                 break
-            current = _resolve_part(prepared, options, current, part, free)
-        objective = plan_objective(prepared, options, current)
+            current = _resolve_part(prepared, options, current, part, free, pricing)
+        objective = plan_objective(prepared, pricing, current)
         if objective >= before:
             break
         if on_better is not None:
@@ -125,6 +139,7 @@ def _resolve_part(
     plan: Mapping[str, int],
     part: tuple[str, str],
     free: list[str],
+    priced: Options,
 ) -> dict[str, int]:
     moving = set(free)
     kept = {cid: slot for cid, slot in plan.items() if cid not in moving}
@@ -141,8 +156,19 @@ def _resolve_part(
         room = {s: limit - fleet.get((name, s), 0) for s in slots}
     flow = solve_flow(
         prepared,
-        {cid: options[cid] for cid in free},
+        {cid: _with_current(options, priced, plan, cid) for cid in free},
         "trucker" if kind == "block" else "block",
         held=Held(trucks, moves, fleet, room),
     )
     return kept | flow.assignment
+
+
+def _with_current(
+    options: Options, priced: Options, plan: Mapping[str, int], cid: str
+) -> list[tuple[int, int]]:
+    """A freed box's options, its present slot among them: the cost cannot rise."""
+    row = options[cid]
+    slot = plan.get(cid)
+    if slot is None or options is priced or any(s == slot for s, _ in row):
+        return row
+    return sorted([*row, *(o for o in priced[cid] if o[0] == slot)])

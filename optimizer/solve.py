@@ -32,13 +32,14 @@ class SolveOptions:
     deterministic seconds first, so the same input and `seed` give the same
     plan while the descent and CP-SAT finish within the wall limit (a
     loaded machine that cuts them short can change the plan); `max_options`
-    is how many of its cheapest slots each box keeps in
-    the CP-SAT model. `flow_options` None gives the flow every feasible slot
-    (the exact optimum); a number keeps each box's cheapest few, a faster
-    near-optimal path for very large instances. `sweeps` bounds the rounds
-    of exact flows over parts of the boxes that improve CP-SAT's starting
-    plan; a plan within `gap_limit` (a fraction) of the relaxations' bound
-    is good enough and ends the search.
+    is how many of its cheapest slots each box keeps in the CP-SAT model.
+    `flow_options` None gives the flow every feasible slot (the exact
+    optimum); a number keeps each box's cheapest few, a faster near-optimal
+    path for very large instances (with side constraints the plan then
+    carries no bound: a search of some slots bounds nothing). `sweeps` bounds
+    the rounds of exact flows over parts of the boxes that improve CP-SAT's
+    starting plan; a plan within `gap_limit` (a fraction) of the relaxations'
+    bound is good enough and ends the search.
     """
 
     time_limit_s: float = 5.0
@@ -65,10 +66,11 @@ def solve(
     prepared = Prepared(instance)
     before = previous_slots(prepared, previous)
     base = all_options(prepared)
-    table = _table(prepared, base, before if previous else None, settings)
+    priced = _priced(prepared, base, before if previous else None)
+    table = _searched(priced, before if previous else None, settings)
 
     if instance.has_side_constraints:
-        outcome = _constrained(prepared, table, settings, started)
+        outcome = _constrained(prepared, table, priced, settings, started)
     else:
         flow = solve_flow(prepared, table)
         exact = settings.flow_options is None
@@ -87,31 +89,45 @@ def solve(
     return assemble(prepared, outcome, before, previous is not None, base)
 
 
-def _table(
+def _priced(
     prepared: Prepared,
     base: dict[str, list[tuple[int, int]]],
     before: dict[str, int] | None,
+) -> dict[str, list[tuple[int, int]]]:
+    """Every option at the price the plan pays: with move penalties when re-planning."""
+    if before is None:
+        return base
+    move = prepared.costs.move
+    return {c: with_move_penalty(o, before.get(c), move) for c, o in base.items()}
+
+
+def _searched(
+    priced: dict[str, list[tuple[int, int]]],
+    before: dict[str, int] | None,
     settings: SolveOptions,
 ) -> dict[str, list[tuple[int, int]]]:
-    """Options the solvers see: move penalties when re-planning, maybe fewer slots."""
-    table = base
-    if before is not None:
-        move = prepared.costs.move
-        table = {c: with_move_penalty(o, before.get(c), move) for c, o in base.items()}
-    if settings.flow_options is not None:
-        table = restrict(table, before or {}, settings.flow_options)
-    return table
+    """The options the flows search: all, or each box's cheapest few."""
+    if settings.flow_options is None:
+        return priced
+    return restrict(priced, before or {}, settings.flow_options)
 
 
 def _constrained(
     prepared: Prepared,
     table: dict[str, list[tuple[int, int]]],
+    priced: dict[str, list[tuple[int, int]]],
     settings: SolveOptions,
     started: float,
 ) -> Outcome:
-    """Relaxed flows for a bound and a start, the descent, then CP-SAT if needed."""
-    relaxed = relax(prepared, table)
-    bound = relaxed.bound
+    """Relaxed flows for a bound and a start, the descent, then CP-SAT if needed.
+
+    The flows search `table`; plans are priced with `priced`, every option.
+    When `table` keeps only some slots per box, its relaxations bound nothing
+    of the whole problem: the plan then carries no bound.
+    """
+    complete = table is priced
+    relaxed = relax(prepared, table, None if complete else priced)
+    bound = relaxed.bound if complete else None
     progress = [(_since(started), relaxed.start_objective)]
 
     def better(objective: int) -> None:
@@ -120,9 +136,9 @@ def _constrained(
     # The exact descent gains the most per second; CP-SAT gets what is left.
     deadline = started + settings.time_limit_s
     hint, hinted = descend(
-        prepared, table, relaxed.start, settings.sweeps, better, deadline
+        prepared, table, relaxed.start, settings.sweeps, better, deadline, priced
     )
-    if hinted - bound <= settings.gap_limit * bound:
+    if bound is not None and hinted - bound <= settings.gap_limit * bound:
         optimal = hinted == bound
         return Outcome(hint, "cp-sat", optimal, started, bound, tuple(progress))
 
@@ -137,7 +153,7 @@ def _constrained(
         lower_bound=bound,
         gap_limit=settings.gap_limit,
     )
-    result = solve_cpsat(prepared, table, hint, cp, started)
+    result = solve_cpsat(prepared, priced, hint, cp, started)
     if result is None or result.objective >= hinted:
         return Outcome(hint, "cp-sat", False, started, bound, tuple(progress))
     progress += [
@@ -145,7 +161,8 @@ def _constrained(
         for at, objective in result.trace
         if objective < progress[-1][1]
     ]
-    best_bound = max(bound, result.bound or bound)
+    proven = [b for b in (bound, result.bound) if b is not None]
+    best_bound = max(proven) if proven else None
     optimal = result.optimal or result.objective == best_bound
     return Outcome(
         result.assignment, "cp-sat", optimal, started, best_bound, tuple(progress)

@@ -17,6 +17,7 @@ from optimizer import (
     solve,
 )
 from optimizer.costs import all_options, plan_objective
+from optimizer.cpsat import restrict
 from optimizer.readiness import usage_keys
 from optimizer.relax import descend, relax
 from tests.optimizer.builders import FLAT, box, random_instance, three_boxes_two_slots
@@ -230,3 +231,45 @@ def test_a_pair_that_cannot_share_a_slot_is_bounded_by_its_own_price() -> None:
     assert plan.assignments == {}
     assert plan.cost.unassigned == 3 * FLAT.unassigned
     assert plan.bound == plan.cost.total
+
+
+def test_a_narrow_search_keeps_every_limit_and_claims_no_bound() -> None:
+    for seed in range(3):
+        instance = dataclasses.replace(
+            random_instance(seed, boxes=80),
+            trucker_quotas=(TruckerQuota("T1", 2), TruckerQuota("T2", 2)),
+        )
+        prepared = Prepared(instance)
+        full = solve(instance, SolveOptions(seed=seed))
+
+        # CP-SAT, too, keeps few slots a box: no search here sees them all.
+        options = SolveOptions(seed=seed, flow_options=2, max_options=1)
+        narrow = solve(instance, options)
+
+        slots = {
+            c: prepared.slot_index[a.slot_id] for c, a in narrow.assignments.items()
+        }
+        assert feasible(prepared, slots)
+        assert narrow.bound is None
+        assert not narrow.optimal
+        # Two slots a box still finds a plan near the full search's.
+        assert full.bound is not None
+        assert full.bound <= narrow.cost.total <= full.cost.total * 1.05
+
+
+def test_the_descent_never_raises_the_cost_of_a_narrow_search() -> None:
+    for seed in range(3):
+        instance = dataclasses.replace(
+            random_instance(seed, boxes=80),
+            trucker_quotas=(TruckerQuota("T1", 2), TruckerQuota("T2", 2)),
+        )
+        prepared = Prepared(instance)
+        priced = all_options(prepared)
+        searched = restrict(priced, {}, 2)
+        start = relax(prepared, searched, priced)
+
+        plan, cost = descend(prepared, searched, start.start, sweeps=3, priced=priced)
+
+        assert feasible(prepared, plan)
+        assert cost == plan_objective(prepared, priced, plan)
+        assert cost <= start.start_objective
