@@ -1,13 +1,16 @@
-"""The event hub: one backend subscription per channel, bounded fan-out per socket.
+"""The event hub: `broadcaster.Broadcast` made safe to hold thousands of sockets.
 
-`broadcaster.Broadcast` gives every subscriber an unbounded queue and one
-backend subscription per listener, and its Redis backend never reconnects.
-The hub listens once per channel per process and hands each message to every
-local subscriber's bounded queue; a subscriber whose queue is full is dropped
-(SlowConsumerError), so a stalled client never grows the server's memory.
-Backends reconnect with backoff after the broker restarts, listen again to
-every channel, and tell each subscriber to resync (schema.subscriptions.RESYNC):
-messages only say what to reload, so a reload covers whatever the gap held.
+Events go through the library: the hub subscribes to each channel once per
+process with `Broadcast.subscribe` and hands every event to the local
+subscribers' bounded queues; a subscriber whose queue is full is dropped
+(SlowConsumerError), so a stalled client never grows the server's memory
+(the library's own queues are unbounded, one per subscription, which is why
+sockets never subscribe to it directly). Under the library sit our own
+backends (memory, Redis, Postgres), wrapped as one `BroadcastBackend`: the
+library's Redis backend never reconnects, ours reconnect with backoff after
+the broker restarts, listen again to every channel, and tell each subscriber
+to resync (schema.subscriptions.RESYNC): messages only say what to reload, so
+a reload covers whatever the gap held.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Protocol
 from urllib.parse import urlparse
 
 import structlog
+from broadcaster import Broadcast, BroadcastBackend, Event
 
 from schema.subscriptions import RESYNC, SlowConsumerError
 
@@ -89,15 +93,19 @@ class EventHub:
 
     def __init__(self, backend: Backend, *, queue_size: int = 256) -> None:
         self._backend = backend
+        self._broadcast = Broadcast(backend=_LibraryBackend(backend))
         self._queue_size = queue_size
         self._subscribers: dict[str, set[Subscription]] = {}
+        self._readers: dict[str, asyncio.Task[None]] = {}
         self._lock = asyncio.Lock()
 
     async def connect(self) -> None:
-        await self._backend.start(self._deliver, self._resync)
+        await self._broadcast.connect()
 
     async def disconnect(self) -> None:
-        await self._backend.stop()
+        for channel in list(self._readers):
+            await self._stop_reading(channel)
+        await self._broadcast.disconnect()
 
     @property
     def connected(self) -> bool:
@@ -111,7 +119,7 @@ class EventHub:
 
     async def publish(self, channel: str, message: str) -> None:
         """Send a message to every process's subscribers of `channel`."""
-        await self._backend.publish(channel, message)
+        await self._broadcast.publish(channel, message)
 
     @contextlib.asynccontextmanager
     async def subscribe(
@@ -122,7 +130,7 @@ class EventHub:
         async with self._lock:
             local = self._subscribers.setdefault(channel, set())
             if not local:
-                await self._backend.listen(channel)
+                await self._start_reading(channel)
             local.add(subscription)
         try:
             yield subscription
@@ -141,14 +149,44 @@ class EventHub:
             return len(self._subscribers.get(channel, ()))
         return sum(len(local) for local in self._subscribers.values())
 
+    async def _start_reading(self, channel: str) -> None:
+        """Subscribe to the library once for the channel; return once listening."""
+        listening = asyncio.get_running_loop().create_future()
+
+        async def read() -> None:
+            try:
+                async with self._broadcast.subscribe(channel) as events:
+                    listening.set_result(None)
+                    while True:
+                        event = await events.get()
+                        self._deliver(channel, event.message)
+            except BaseException as error:
+                if not listening.done():
+                    listening.set_exception(error)
+                raise
+
+        self._readers[channel] = asyncio.create_task(read(), name=f"hub:{channel}")
+        try:
+            await listening
+        except BaseException:
+            self._readers.pop(channel, None)
+            raise
+
+    async def _stop_reading(self, channel: str) -> None:
+        reader = self._readers.pop(channel, None)
+        if reader is None:
+            return
+        reader.cancel()
+        with contextlib.suppress(BaseException):
+            await reader
+
     async def _leave(self, subscription: Subscription) -> None:
         async with self._lock:
             local = self._subscribers.get(subscription.channel, set())
             local.discard(subscription)
             if not local:
                 self._subscribers.pop(subscription.channel, None)
-                with contextlib.suppress(Exception):
-                    await self._backend.unlisten(subscription.channel)
+                await self._stop_reading(subscription.channel)
 
     def _deliver(self, channel: str, message: str) -> None:
         for subscription in list(self._subscribers.get(channel, ())):
@@ -156,9 +194,49 @@ class EventHub:
                 # Out of the fan-out now; its task sees the drop and closes.
                 self._subscribers[channel].discard(subscription)
 
+
+class _LibraryBackend(BroadcastBackend):
+    """One of our reconnecting backends, as the library's backend.
+
+    What the broker delivers (and a resync after a reconnect, as a RESYNC
+    event on every channel listened to) waits here for the library's
+    listener, which takes each at once and hands it to the hub's reader of
+    that channel: one reader per channel per process, so nothing piles up.
+    """
+
+    def __init__(self, backend: Backend) -> None:
+        # BroadcastBackend.__init__ parses a URL; ours is built already.
+        self._backend = backend
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
+        self._channels: set[str] = set()
+
+    async def connect(self) -> None:
+        await self._backend.start(self._message, self._resync)
+
+    async def disconnect(self) -> None:
+        await self._backend.stop()
+
+    async def subscribe(self, group: str) -> None:
+        self._channels.add(group)
+        await self._backend.listen(group)
+
+    async def unsubscribe(self, group: str) -> None:
+        self._channels.discard(group)
+        with contextlib.suppress(Exception):
+            await self._backend.unlisten(group)
+
+    async def publish(self, channel: str, message: object) -> None:
+        await self._backend.publish(channel, str(message))
+
+    async def next_published(self) -> Event:
+        return await self._events.get()
+
+    def _message(self, channel: str, message: str) -> None:
+        self._events.put_nowait(Event(channel, message))
+
     def _resync(self) -> None:
-        for channel in list(self._subscribers):
-            self._deliver(channel, RESYNC)
+        for channel in list(self._channels):
+            self._events.put_nowait(Event(channel, RESYNC))
 
 
 def create_backend(url: str, *, prefix: str = "") -> Backend:
