@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 import structlog
 
+from dermaga.background import running_in_background
+
 log = structlog.get_logger(__name__)
 
 
@@ -71,11 +73,8 @@ async def managed_collection(policy: CollectorPolicy) -> AsyncIterator[None]:
     """Start from a clean, frozen heap (start-up's modules, schema, mappers) and
     keep the policy for as long as the app serves; thaw everything after."""
     policy.reclaim()
-    task = asyncio.create_task(policy.run(), name="gc-policy")
     try:
-        yield
+        async with running_in_background(policy.run(), "gc-policy"):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         gc.unfreeze()

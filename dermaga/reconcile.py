@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import structlog
 
+from dermaga.background import running_in_background
 from domain.ports.finance import FinanceSystem
 from domain.services.payments import Reconciliation, reconcile_pending
 from domain.unit_of_work import Database
@@ -48,10 +49,5 @@ class PaymentReconciler:
 
 @contextlib.asynccontextmanager
 async def reconciling(reconciler: PaymentReconciler) -> AsyncIterator[None]:
-    task = asyncio.create_task(reconciler.run(), name="payment-reconciler")
-    try:
+    async with running_in_background(reconciler.run(), "payment-reconciler"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -18,6 +18,7 @@ from typing import Protocol
 import structlog
 from sqlalchemy import delete, func, select, update
 
+from dermaga.background import running_in_background
 from domain.models.outbox import OutboxEvent
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
@@ -94,10 +95,5 @@ class OutboxRelay:
 
 @contextlib.asynccontextmanager
 async def running(relay: OutboxRelay) -> AsyncIterator[None]:
-    task = asyncio.create_task(relay.run(), name="outbox-relay")
-    try:
+    async with running_in_background(relay.run(), "outbox-relay"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 
 import structlog
 
+from dermaga.background import running_in_background
 from domain.services import planning
 from domain.services.plan_store import PLANS_CHANNEL
 from domain.unit_of_work import Database
@@ -173,10 +174,5 @@ class Replanner:
 @contextlib.asynccontextmanager
 async def replanning(replanner: Replanner) -> AsyncIterator[None]:
     """Run the replanner for the lifespan of the app."""
-    task = asyncio.create_task(replanner.run(), name="replanner")
-    try:
+    async with running_in_background(replanner.run(), "replanner"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

@@ -194,12 +194,17 @@ def test_side_constraints_plan_is_the_brute_force_optimum_and_bound_below_it() -
         assert plan.bound <= optimum
 
 
+def limited_truckers(seed: int) -> Instance:
+    """Eighty boxes whose two trucking companies may send two trucks a slot."""
+    return dataclasses.replace(
+        random_instance(seed, boxes=80),
+        trucker_quotas=(TruckerQuota("T1", 2), TruckerQuota("T2", 2)),
+    )
+
+
 def test_descent_never_raises_the_cost_and_keeps_the_plan_feasible() -> None:
     for seed in range(3):
-        instance = dataclasses.replace(
-            random_instance(seed, boxes=80),
-            trucker_quotas=(TruckerQuota("T1", 2), TruckerQuota("T2", 2)),
-        )
+        instance = limited_truckers(seed)
         prepared = Prepared(instance)
         options = all_options(prepared)
         start = relax(prepared, options)
@@ -235,10 +240,7 @@ def test_a_pair_that_cannot_share_a_slot_is_bounded_by_its_own_price() -> None:
 
 def test_a_narrow_search_keeps_every_limit_and_claims_no_bound() -> None:
     for seed in range(3):
-        instance = dataclasses.replace(
-            random_instance(seed, boxes=80),
-            trucker_quotas=(TruckerQuota("T1", 2), TruckerQuota("T2", 2)),
-        )
+        instance = limited_truckers(seed)
         prepared = Prepared(instance)
         full = solve(instance, SolveOptions(seed=seed))
 
@@ -259,10 +261,7 @@ def test_a_narrow_search_keeps_every_limit_and_claims_no_bound() -> None:
 
 def test_the_descent_never_raises_the_cost_of_a_narrow_search() -> None:
     for seed in range(3):
-        instance = dataclasses.replace(
-            random_instance(seed, boxes=80),
-            trucker_quotas=(TruckerQuota("T1", 2), TruckerQuota("T2", 2)),
-        )
+        instance = limited_truckers(seed)
         prepared = Prepared(instance)
         priced = all_options(prepared)
         searched = restrict(priced, {}, 2)
