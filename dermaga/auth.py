@@ -61,4 +61,5 @@ async def authenticate(database: Database, key: str, token: str) -> Viewer:
         organisation_id=claims.organisation_id,
         roles=claims.roles,
         kind=PrincipalKind.USER,
+        expires_at=claims.expires_at,
     )

@@ -6,12 +6,18 @@ and errors reach the client exactly as they would unshared. Then, instead of
 a task and a stream of its own, it joins its group and keeps only a small
 `Member`; the socket's `Outbox` writes the group's frames. Every other
 operation takes strawberry's path unchanged.
+
+The socket lives no longer than the credential it opened with: it closes with
+4401 when its token expires, or as soon as its API key's revocation is
+announced, and sends nothing of any operation after that.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from contextlib import suppress
+from datetime import UTC, datetime
 from typing import Any
 
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -23,10 +29,16 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.utils.aio import aclosing
 
 from dermaga.shared_subscriptions import GroupKey, Member, Outbox, SharedSubscriptions
+from domain.events import api_key_channel
+from domain.services.identity import api_key_active
+from domain.viewer import SYSTEM, PrincipalKind
 from schema.context import Context
-from schema.subscriptions import probing
+from schema.subscriptions import RESYNC, EventHub, probing
 
 DEFAULT_QUEUE_SIZE = 256
+LAPSED_CODE = 4401
+TOKEN_EXPIRED = "the token expired: sign in again and reconnect"
+KEY_REVOKED = "the API key was revoked"
 
 
 class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -36,10 +48,14 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         super().__init__(*args, **kwargs)
         self._members: dict[str, Member] = {}
         self._outbox: Outbox | None = None
+        self._lapsed = False
+        self._expiry: asyncio.TimerHandle | None = None
+        self._revocation: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[None] | None = None
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         shared = self._shared()
-        key = None if shared is None else self._key(shared, operation)
+        key = None if shared is None else self._shareable(shared, operation)
         if shared is None or key is None:
             await super().run_operation(operation)
             return
@@ -57,6 +73,23 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.operations.pop(operation.id, None)
             raise
 
+    async def handle_connection_init(self, message: Any) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self._expiry is None:
+            self._watch_credential()
+
+    async def handle_subscribe(self, message: Any) -> None:
+        if not _well_formed(message.get("payload")):
+            # The protocol's answer to a message of the wrong shape.
+            await self.websocket.close(code=4400, reason="Invalid subscribe payload")
+            return
+        await super().handle_subscribe(message)
+
+    async def send_message(self, message: Any) -> None:
+        if self._lapsed:
+            return
+        await super().send_message(message)
+
     def on_request_accepted(self) -> None:
         super().on_request_accepted()
         timeout = self.connection_init_timeout_task
@@ -73,12 +106,64 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self.operations.pop(operation_id, None)
 
     async def shutdown(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+        if self._revocation is not None:
+            self._revocation.cancel()
         await super().shutdown()
         for member in list(self._members.values()):
             member.leave()
         self._members.clear()
         if self._outbox is not None:
             self._outbox.discard()
+
+    def _watch_credential(self) -> None:
+        """Close the socket when its token expires or its API key is revoked."""
+        viewer = self.context.viewer
+        if viewer is None:
+            return
+        if viewer.expires_at is not None:
+            left = (viewer.expires_at - datetime.now(UTC)).total_seconds()
+            loop = asyncio.get_running_loop()
+            self._expiry = loop.call_later(max(left, 0.0), self._lapse, TOKEN_EXPIRED)
+        hub = self.context.services.extras.get("broadcast")
+        if viewer.kind is PrincipalKind.API_KEY and hub is not None:
+            self._revocation = asyncio.create_task(
+                self._follow_revocation(hub, viewer.principal_id),
+                name="api-key-revocation",
+            )
+
+    async def _follow_revocation(self, hub: EventHub, key_id: uuid.UUID) -> None:
+        async with hub.subscribe(api_key_channel(key_id)) as messages:
+            async for message in messages:
+                # After the broker came back, the announcement may be lost.
+                if message == RESYNC and await self._key_active(key_id):
+                    continue
+                self._lapse(KEY_REVOKED)
+                return
+
+    async def _key_active(self, key_id: uuid.UUID) -> bool:
+        reader = self.context.services.database.reader(SYSTEM)
+        try:
+            async with reader.session() as session:
+                return await api_key_active(session, key_id)
+        finally:
+            await reader.close()
+
+    def _lapse(self, reason: str) -> None:
+        """The credential is over: nothing more is sent, and the socket closes."""
+        if self._lapsed:
+            return
+        self._lapsed = True
+        outbox = self._outbox_of_socket() if self._shared() is not None else None
+        if outbox is not None:
+            outbox.drop(LAPSED_CODE, reason)
+        else:
+            self._closing = asyncio.create_task(self._close(reason))
+
+    async def _close(self, reason: str) -> None:
+        with suppress(Exception):
+            await self.websocket.close(code=LAPSED_CODE, reason=reason)
 
     def _shared(self) -> SharedSubscriptions | None:
         shared = getattr(self.view, "shared_subscriptions", None)
@@ -97,6 +182,16 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             operation.variables,
             self.context.viewer,
         )
+
+    def _shareable(
+        self, shared: SharedSubscriptions, operation: Operation[Context, None]
+    ) -> GroupKey | None:
+        """The operation's group, or None: then strawberry's own path answers it,
+        errors included (variables the sharing key cannot hold, say)."""
+        try:
+            return self._key(shared, operation)
+        except (TypeError, ValueError):
+            return None
 
     async def _authorised(self, operation: Operation[Context, None]) -> bool:
         """Run the subscription up to its `watch`; its errors go to the client."""
@@ -163,3 +258,17 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if operation is not None:
             operation.completed = True
             self.forget_id(operation_id)
+
+
+def _well_formed(payload: object) -> bool:
+    """A subscribe payload: a query string, optional name, variables and extensions."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return False
+    name = payload.get("operationName")
+    variables = payload.get("variables")
+    extensions = payload.get("extensions")
+    return (
+        (name is None or isinstance(name, str))
+        and (variables is None or isinstance(variables, dict))
+        and (extensions is None or isinstance(extensions, dict))
+    )

@@ -35,6 +35,11 @@ def discharge_channel(call_id: uuid.UUID) -> str:
     return f"discharge:{call_id}"
 
 
+def api_key_channel(key_id: uuid.UUID) -> str:
+    """Where a key's revocation is announced: sockets it opened close at once."""
+    return f"api-key:{key_id}"
+
+
 def plan_channel(shipment_id: uuid.UUID) -> str:
     return f"plan:{shipment_id}"
 

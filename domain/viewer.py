@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.models.identity import Role
 
@@ -25,6 +26,9 @@ class Viewer:
     organisation_id: uuid.UUID | None
     roles: frozenset[Role]
     kind: PrincipalKind = PrincipalKind.USER
+    # When the credential lapses (a token's expiry); None for API keys, which
+    # last until revoked, and for the system.
+    expires_at: datetime | None = None
 
     @property
     def is_staff(self) -> bool:

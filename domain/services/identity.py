@@ -10,7 +10,7 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain import credentials
+from domain import credentials, events
 from domain.errors import (
     ConflictError,
     NotFoundError,
@@ -194,6 +194,12 @@ async def revoke_api_key(
         raise NotFoundError("no such API key", field=("id",))
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
+        events.record(
+            session,
+            events.api_key_channel(key.id),
+            "api_key.revoked",
+            apiKeyId=str(key.id),
+        )
         log.info("api_key.revoked", api_key_id=str(key.id))
     return key
 
@@ -246,3 +252,13 @@ def _check_roles_fit(organisation: Organisation, roles: frozenset[Role]) -> None
             code="ROLE_NOT_ALLOWED",
             field=("roles",),
         )
+
+
+async def api_key_active(session: AsyncSession, key_id: uuid.UUID) -> bool:
+    """Whether the key still opens the API (exists, not revoked)."""
+    active = await session.scalar(
+        select(ApiKey.id)
+        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
+        .execution_options(**SYSTEM_SCOPE)
+    )
+    return active is not None
