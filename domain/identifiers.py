@@ -25,11 +25,32 @@ def _letter_values() -> dict[str, int]:
 
 
 _LETTER_VALUES = _letter_values()
-_CONTAINER_RE = re.compile(r"[A-Z]{3}[UJZ]\d{7}")
+# re.ASCII: Python's \d also matches other scripts' digits (Arabic-Indic and
+# more), which int() would read but no carrier, customs or port system does.
+_CONTAINER_RE = re.compile(r"[A-Z]{3}[UJZ]\d{7}", re.ASCII)
+# Spelt out, not re.IGNORECASE: that would also take "\u0131" (dotless i) for i.
+_IMO_PREFIX_RE = re.compile(r"^[Ii][Mm][Oo][\s:.]*")
+_IMO_RE = re.compile(r"\d{7}", re.ASCII)
+_NPWP_RE = re.compile(r"\d{15}|\d{16}", re.ASCII)
+_HS_CODE_RE = re.compile(r"\d{8}", re.ASCII)
+# UN/LOCODE: ISO 3166 alpha-2 country, then three letters or digits 2-9.
+_LOCODE_RE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")
+
+
+def _ascii_upper(text: str) -> str:
+    """`text` in capitals, or "" when it holds any non-ASCII character.
+
+    Refused before upper-casing: str.upper() turns some non-ASCII letters
+    into ASCII ones ("\u017f" long s into "S", "\u0131" dotless i into "I").
+    """
+    return text.upper() if text.isascii() else ""
 
 
 def iso6346_check_digit(prefix: str) -> int:
-    """The check digit of the first ten characters of a container number."""
+    """The check digit of the first ten characters of a container number.
+
+    `prefix` is ASCII capitals and digits, as ContainerNumber.parse checks.
+    """
     total = 0
     for position, char in enumerate(prefix[:10]):
         value = _LETTER_VALUES[char] if char.isalpha() else int(char)
@@ -46,7 +67,7 @@ class ContainerNumber:
 
     @classmethod
     def parse(cls, text: str) -> Self:
-        compact = re.sub(r"[\s-]", "", text).upper()
+        compact = _ascii_upper(re.sub(r"[\s-]", "", text))
         if not _CONTAINER_RE.fullmatch(compact):
             raise ValidationError(
                 f"{text!r} is not an ISO 6346 container number",
@@ -91,13 +112,13 @@ class SizeTypeCode:
 
     @classmethod
     def parse(cls, text: str) -> Self:
-        code = text.strip().upper()
+        code = _ascii_upper(text.strip())
         valid = (
             len(code) == 4
             and code[0] in _LENGTH_FT
             and code[1] in _HEIGHT_CODES
             and code[2] in _TYPE_GROUPS
-            and code[3].isdigit()
+            and code[3] in string.digits
         )
         if not valid:
             raise ValidationError(
@@ -136,8 +157,8 @@ class ImoNumber:
 
     @classmethod
     def parse(cls, text: str) -> Self:
-        digits = re.sub(r"^IMO[\s:.]*", "", text.strip().upper())
-        if not re.fullmatch(r"\d{7}", digits):
+        digits = _IMO_PREFIX_RE.sub("", text.strip())
+        if not _IMO_RE.fullmatch(digits):
             raise ValidationError(
                 f"{text!r} is not a seven-digit IMO number", code="INVALID_IMO_NUMBER"
             )
@@ -165,7 +186,7 @@ class Npwp:
     @classmethod
     def parse(cls, text: str) -> Self:
         digits = re.sub(r"[\s.\-]", "", text)
-        if not re.fullmatch(r"\d{15}|\d{16}", digits):
+        if not _NPWP_RE.fullmatch(digits):
             raise ValidationError(
                 f"{text!r} is not an NPWP of 16 digits (or 15 for a legacy number)",
                 code="INVALID_NPWP",
@@ -198,7 +219,7 @@ class HsCode:
     @classmethod
     def parse(cls, text: str) -> Self:
         digits = re.sub(r"[\s.]", "", text)
-        if not re.fullmatch(r"\d{8}", digits):
+        if not _HS_CODE_RE.fullmatch(digits):
             raise ValidationError(
                 f"{text!r} is not an 8-digit HS code", code="INVALID_HS_CODE"
             )
@@ -228,9 +249,8 @@ class UnLocode:
 
     @classmethod
     def parse(cls, text: str) -> Self:
-        code = re.sub(r"\s", "", text).upper()
-        # UN/LOCODE: ISO 3166 alpha-2 country, then three letters or digits 2-9.
-        if not re.fullmatch(r"[A-Z]{2}[A-Z2-9]{3}", code):
+        code = _ascii_upper(re.sub(r"\s", "", text))
+        if not _LOCODE_RE.fullmatch(code):
             raise ValidationError(f"{text!r} is not a UN/LOCODE", code="INVALID_LOCODE")
         return cls(code)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -60,7 +60,8 @@ async def apply_vessel_changes(
     call_ids = await _call_ids(session, {t.call_ref for t in page.timestamps})
     added = await _insert_timestamps(session, page.timestamps, call_ids)
 
-    changed = await recompute_calls(session, added, moved=moved)
+    left = {call_id: port for call_id, port in moved.items() if port is not None}
+    changed = await recompute_calls(session, added, moved=moved, left_ports=left)
     feed_cursors.advance(cursor, page.next_cursor, now)
     return VesselSyncResult(True, len(page.timestamps), changed)
 
@@ -70,20 +71,22 @@ async def recompute_calls(
     call_ids: Iterable[uuid.UUID],
     *,
     moved: Iterable[uuid.UUID] = (),
+    left_ports: Mapping[uuid.UUID, str] | None = None,
 ) -> int:
     """Re-read calls' times off their timestamps; record an event where they moved.
 
-    Calls in `moved` changed otherwise (a new call, another berth) and get
-    their event whatever their times do.
+    Calls in `moved` changed otherwise (a new call, another berth or port)
+    and get their event whatever their times do. A call in `left_ports` has
+    moved away from the port named there, whose subscribers hear it too.
     """
-    changed, forced = 0, set(moved)
+    changed, forced, left = 0, set(moved), left_ports or {}
     for call_id in sorted(set(call_ids) | forced):
         call = await session.get(VesselCall, call_id, with_for_update=True)
         if call is None:
             continue
         times = current_times(await _timeline(session, call_id))
         if _set_times(call, times) or call_id in forced:
-            _record_update(session, call)
+            _record_update(session, call, left_port=left.get(call_id))
             changed += 1
     return changed
 
@@ -113,13 +116,15 @@ async def _upsert_vessels(
 
 async def _upsert_calls(
     session: AsyncSession, calls: Iterable[FeedCall], vessel_ids: dict[str, uuid.UUID]
-) -> set[uuid.UUID]:
-    """Upsert calls; return those that are new or whose voyage or berth moved."""
-    moved: set[uuid.UUID] = set()
+) -> dict[uuid.UUID, str | None]:
+    """Upsert calls; return those that changed, each with the port it left.
+
+    A call changed when it is new or its vessel, voyage, port, terminal or
+    berth moved; the port it left is None unless its port changed.
+    """
+    moved: dict[uuid.UUID, str | None] = {}
     for call in calls:
-        vessel_id = vessel_ids.get(call.vessel_imo) or await session.scalar(
-            select(Vessel.id).where(Vessel.imo == call.vessel_imo)
-        )
+        vessel_id = await _vessel_of(session, call, vessel_ids)
         if vessel_id is None or not _LOCODE.fullmatch(call.port):
             log.warning("vessel_sync.call.rejected", call_ref=call.call_ref)
             continue
@@ -129,15 +134,40 @@ async def _upsert_calls(
         if existing is None:
             existing = VesselCall(external_ref=call.call_ref, vessel_id=vessel_id)
             session.add(existing)
-        before = (existing.voyage, existing.terminal, existing.berth)
+            former_port = None
+        else:
+            former_port = existing.port
+        before = _placing(existing)
         existing.vessel_id = vessel_id
         existing.voyage, existing.port = call.voyage, call.port
         existing.terminal, existing.berth = call.terminal, call.berth
         await session.flush()
-        if before != (call.voyage, call.terminal, call.berth):
-            moved.add(existing.id)
+        if before != _placing(existing):
+            left = former_port if former_port not in (None, call.port) else None
+            moved[existing.id] = left
             await _link_container_events(session, existing)
     return moved
+
+
+async def _vessel_of(
+    session: AsyncSession, call: FeedCall, vessel_ids: dict[str, uuid.UUID]
+) -> uuid.UUID | None:
+    """The stored vessel a call names, by its normalised IMO number."""
+    try:
+        imo = str(ImoNumber.parse(call.vessel_imo))
+    except ValidationError:
+        log.warning(
+            "vessel_sync.call.invalid_imo", call_ref=call.call_ref, imo=call.vessel_imo
+        )
+        return None
+    return vessel_ids.get(imo) or await session.scalar(
+        select(Vessel.id).where(Vessel.imo == imo)
+    )
+
+
+def _placing(call: VesselCall) -> tuple[object, ...]:
+    """What places a call, apart from its times: a change is announced."""
+    return (call.vessel_id, call.voyage, call.port, call.terminal, call.berth)
 
 
 async def _link_container_events(session: AsyncSession, call: VesselCall) -> None:
@@ -240,16 +270,20 @@ def _set_times(call: VesselCall, times: VesselCallTimes) -> bool:
     return moved
 
 
-def _record_update(session: AsyncSession, call: VesselCall) -> None:
+def _record_update(
+    session: AsyncSession, call: VesselCall, *, left_port: str | None = None
+) -> None:
     call_id = str(call.id)
     log.info(
         "vessel_call.updated",
         vessel_call_id=call_id,
         status=call.status.value,
         eta=call.eta.isoformat() if call.eta else None,
+        left_port=left_port,
     )
-    for channel in (
-        events.vessel_call_channel(call.id),
-        events.port_channel(call.port),
-    ):
+    channels = [events.vessel_call_channel(call.id), events.port_channel(call.port)]
+    if left_port is not None:
+        # The call left this port: its subscribers get it, now elsewhere, to drop.
+        channels.append(events.port_channel(left_port))
+    for channel in channels:
         events.record(session, channel, VESSEL_CALL_UPDATED, vesselCallId=call_id)

@@ -165,3 +165,80 @@ def test_identifiers_are_frozen_values() -> None:
     assert hash(number) == hash(ContainerNumber("CSQU3054383"))
     with pytest.raises(AttributeError):
         number.value = "MWCU6059784"  # type: ignore[misc]
+
+
+# Digits of other scripts: Python's \d, isdigit() and int() accept them, no
+# carrier, customs or port system does. "\u0669\u0660..." is 9074729 in
+# Arabic-Indic digits; "\uff10" a fullwidth 0.
+ARABIC_INDIC_9074729 = "\u0669\u0660\u0667\u0664\u0667\u0662\u0669"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ARABIC_INDIC_9074729,
+        "IMO " + ARABIC_INDIC_9074729,
+        "907472\u0669",
+        "\u0131mo 9074729",
+    ],
+)
+def test_imo_numbers_refuse_non_ascii_characters(text: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        ImoNumber.parse(text)
+
+    assert raised.value.code == "INVALID_IMO_NUMBER"
+
+
+@pytest.mark.parametrize("text", ["imo 9074729", "Imo:9074729", "IMO\u00a09074729"])
+def test_imo_prefix_in_any_case_and_spacing(text: str) -> None:
+    assert str(ImoNumber.parse(text)) == "9074729"
+
+
+@pytest.mark.parametrize(
+    "text", ["CSQU305438\u0663", "CSQU\uff13054383", "C\u017fQU3054383"]
+)
+def test_container_numbers_refuse_non_ascii_characters(text: str) -> None:
+    # "\u017f" (long s) is upper-cased to an ASCII S: refused before that.
+    with pytest.raises(ValidationError) as raised:
+        ContainerNumber.parse(text)
+
+    assert raised.value.code == "INVALID_CONTAINER_NUMBER"
+
+
+def test_container_numbers_drop_non_breaking_spaces() -> None:
+    assert str(ContainerNumber.parse("CSQU\u00a03054383")) == "CSQU3054383"
+
+
+@pytest.mark.parametrize("text", ["22G\u0661", "22G\u00b9", "22G\uff11"])
+def test_size_type_codes_refuse_non_ascii_digits(text: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        SizeTypeCode.parse(text)
+
+    assert raised.value.code == "INVALID_SIZE_TYPE"
+
+
+@pytest.mark.parametrize(
+    "text", ["\u0660" * 16, "012345678901234\u0665", "\uff10" * 15]
+)
+def test_npwp_refuses_non_ascii_digits(text: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Npwp.parse(text)
+
+    assert raised.value.code == "INVALID_NPWP"
+
+
+@pytest.mark.parametrize("text", ["5208.19.0\u0660", "\u0665\u0662081900"])
+def test_hs_codes_refuse_non_ascii_digits(text: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        HsCode.parse(text)
+
+    assert raised.value.code == "INVALID_HS_CODE"
+
+
+@pytest.mark.parametrize("text", ["\u0131DTPP", "IDTP\u0663", "\u0130DTPP"])
+def test_locodes_refuse_non_ascii_characters(text: str) -> None:
+    # "\u0131" (dotless i) is upper-cased to an ASCII I: refused before that.
+    with pytest.raises(ValidationError) as raised:
+        UnLocode.parse(text)
+
+    assert raised.value.code == "INVALID_LOCODE"
