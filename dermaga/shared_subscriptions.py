@@ -21,6 +21,7 @@ import asyncio
 import contextvars
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +42,10 @@ from strawberry.utils.aio import aclosing
 from domain.viewer import Viewer
 from schema.context import Context, Services
 from schema.subscriptions import (
+    CREDENTIAL_LAPSED_CODE,
     SLOW_CONSUMER_CODE,
     SLOW_CONSUMER_REASON,
+    TOKEN_EXPIRED,
     serving,
     visibility,
 )
@@ -128,6 +131,7 @@ class Outbox:
         "_send",
         "_writer",
         "closed",
+        "lapses_at",
         "limit",
     )
 
@@ -143,10 +147,15 @@ class Outbox:
         self._closer: asyncio.Task[None] | None = None
         # The socket went away or was dropped: frames are no longer taken.
         self.closed = False
+        # When the socket's credential lapses (time.time()); None: never.
+        self.lapses_at: float | None = None
 
     def push(self, member: Member, frame: str) -> None:
         """Queue a frame; drop the socket (4429) if the member is a queue behind."""
         if self.closed:
+            return
+        if self.lapses_at is not None and time.time() >= self.lapses_at:
+            self.drop(CREDENTIAL_LAPSED_CODE, TOKEN_EXPIRED)
             return
         if member.pending >= self.limit:
             log.warning("subscription.slow_consumer", operation=member.id, shared=True)

@@ -7,17 +7,20 @@ a task and a stream of its own, it joins its group and keeps only a small
 `Member`; the socket's `Outbox` writes the group's frames. Every other
 operation takes strawberry's path unchanged.
 
-The socket lives no longer than the credential it opened with: it closes with
-4401 when its token expires, or as soon as its API key's revocation is
-announced, and sends nothing of any operation after that.
+The socket lives no longer than the credential it opened with: the first
+event after its token expired closes it with 4401 instead of being sent, and
+so does its API key's revocation as soon as it is announced; nothing of any
+operation is sent after that. (A timer per socket would cost memory on every
+one of thousands of sockets; an expired socket that hears nothing sends
+nothing anyway.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from contextlib import suppress
-from datetime import UTC, datetime
 from typing import Any
 
 from strawberry.asgi import ASGIWebSocketAdapter
@@ -33,11 +36,15 @@ from domain.events import api_key_channel
 from domain.services.identity import api_key_active
 from domain.viewer import SYSTEM, PrincipalKind
 from schema.context import Context
-from schema.subscriptions import RESYNC, EventHub, probing
+from schema.subscriptions import (
+    CREDENTIAL_LAPSED_CODE,
+    RESYNC,
+    TOKEN_EXPIRED,
+    EventHub,
+    probing,
+)
 
 DEFAULT_QUEUE_SIZE = 256
-LAPSED_CODE = 4401
-TOKEN_EXPIRED = "the token expired: sign in again and reconnect"
 KEY_REVOKED = "the API key was revoked"
 
 
@@ -49,7 +56,7 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self._members: dict[str, Member] = {}
         self._outbox: Outbox | None = None
         self._lapsed = False
-        self._expiry: asyncio.TimerHandle | None = None
+        self._lapses_at: float | None = None
         self._revocation: asyncio.Task[None] | None = None
         self._closing: asyncio.Task[None] | None = None
 
@@ -74,8 +81,9 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             raise
 
     async def handle_connection_init(self, message: Any) -> None:
+        watching = self.connection_acknowledged
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and self._expiry is None:
+        if self.connection_acknowledged and not watching:
             self._watch_credential()
 
     async def handle_subscribe(self, message: Any) -> None:
@@ -86,6 +94,8 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def send_message(self, message: Any) -> None:
+        if message.get("type") == "next" and self._expired():
+            self._lapse(TOKEN_EXPIRED)
         if self._lapsed:
             return
         await super().send_message(message)
@@ -106,8 +116,6 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         self.operations.pop(operation_id, None)
 
     async def shutdown(self) -> None:
-        if self._expiry is not None:
-            self._expiry.cancel()
         if self._revocation is not None:
             self._revocation.cancel()
         await super().shutdown()
@@ -123,9 +131,7 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         if viewer is None:
             return
         if viewer.expires_at is not None:
-            left = (viewer.expires_at - datetime.now(UTC)).total_seconds()
-            loop = asyncio.get_running_loop()
-            self._expiry = loop.call_later(max(left, 0.0), self._lapse, TOKEN_EXPIRED)
+            self._lapses_at = viewer.expires_at.timestamp()
         hub = self.context.services.extras.get("broadcast")
         if viewer.kind is PrincipalKind.API_KEY and hub is not None:
             self._revocation = asyncio.create_task(
@@ -150,20 +156,23 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         finally:
             await reader.close()
 
+    def _expired(self) -> bool:
+        return self._lapses_at is not None and time.time() >= self._lapses_at
+
     def _lapse(self, reason: str) -> None:
         """The credential is over: nothing more is sent, and the socket closes."""
         if self._lapsed:
             return
         self._lapsed = True
-        outbox = self._outbox_of_socket() if self._shared() is not None else None
+        outbox = self._outbox
         if outbox is not None:
-            outbox.drop(LAPSED_CODE, reason)
+            outbox.drop(CREDENTIAL_LAPSED_CODE, reason)
         else:
             self._closing = asyncio.create_task(self._close(reason))
 
     async def _close(self, reason: str) -> None:
         with suppress(Exception):
-            await self.websocket.close(code=LAPSED_CODE, reason=reason)
+            await self.websocket.close(code=CREDENTIAL_LAPSED_CODE, reason=reason)
 
     def _shared(self) -> SharedSubscriptions | None:
         shared = getattr(self.view, "shared_subscriptions", None)
@@ -244,6 +253,7 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self._outbox = Outbox(
                 socket.send_text, self.websocket.close, self._ended, limit
             )
+            self._outbox.lapses_at = self._lapses_at
         return self._outbox
 
     def _release_init_timeout(self, task: asyncio.Task[None]) -> None:

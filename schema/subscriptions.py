@@ -40,6 +40,9 @@ Load = Callable[[Loaders, dict[str, Any]], Awaitable[T | None]]
 
 SLOW_CONSUMER_CODE = 4429
 SLOW_CONSUMER_REASON = "slow consumer"
+# A socket whose token expired or whose API key was revoked.
+CREDENTIAL_LAPSED_CODE = 4401
+TOKEN_EXPIRED = "the token expired: sign in again and reconnect"
 # Sent to every subscriber after the hub lost its backend for a while: events
 # of the gap may be missing, so each subscriber reloads what it shows.
 RESYNC = json.dumps({"kind": "resync"})
