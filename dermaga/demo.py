@@ -134,17 +134,16 @@ class ExampleOperation:
 
 def example_operations(
     shipment_id: str, vessel_call_id: str, *, same_call: bool = True
-) -> tuple[ExampleOperation, ExampleOperation, ExampleOperation]:
-    """A query, a mutation and a subscription over the seeded port.
+) -> tuple[ExampleOperation, ...]:
+    """A query, a mutation and two subscriptions over the seeded port.
 
     `same_call` says the watched call carries the request of the plan; once
     that call has berthed (a later run), the next one to berth is watched.
+    `vesselCallUpdated` pushes the call's times and stage; the boxes coming
+    off it are `dischargeProgress`'s events.
     """
-    watch = (
-        "that vessel berthing and discharging, live (a subscription)"
-        if same_call
-        else "the next vessel to berth and discharge, live (a subscription)"
-    )
+    vessel = "that vessel" if same_call else "the next vessel to berth"
+    call = json.dumps(vessel_call_id)
     return (
         ExampleOperation("the importer's requests, one in each stage", SHIPMENTS),
         ExampleOperation(
@@ -152,8 +151,12 @@ def example_operations(
             PLAN.replace("$shipmentId", json.dumps(shipment_id)),
         ),
         ExampleOperation(
-            watch,
-            WATCH.replace("$vesselCallId", json.dumps(vessel_call_id)),
+            f"{vessel} anchoring and berthing, live (a subscription)",
+            WATCH.replace("$vesselCallId", call),
+        ),
+        ExampleOperation(
+            f"{vessel}'s boxes coming off, live (a subscription)",
+            WATCH_DISCHARGE.replace("$vesselCallId", call),
         ),
     )
 
@@ -193,8 +196,16 @@ WATCH = """subscription WatchVessel {
     callReference
     status
     eta
+    etb
+    ata
     atb
-    dischargeProgress { discharged total lastDischargedAt }
+  }
+}"""
+WATCH_DISCHARGE = """subscription WatchDischarge {
+  dischargeProgress(vesselCallId: $vesselCallId) {
+    discharged
+    total
+    lastDischargedAt
   }
 }"""
 

@@ -3,7 +3,7 @@
 SHIPMENT = """
 query DemoShipment($reference: String!) {
   shipmentByReference(reference: $reference) {
-    id status
+    id reference status
     vesselCall { id callReference terminal eta }
     containers { number sizeType status }
     documents { kind }
@@ -21,7 +21,7 @@ query DemoCalls {
 CREATE = """
 mutation Create($input: CreateShipmentInput!) {
   createShipment(input: $input) {
-    shipment { id status } userErrors { field code message }
+    shipment { id reference status } userErrors { field code message }
   }
 }"""
 CHECK = """

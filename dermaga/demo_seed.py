@@ -132,7 +132,7 @@ class DemoSeeder:
                 self._taken.update(c["number"] for c in shipment["containers"])
         report = SeedReport()
         for plan in DEMO_SHIPMENTS:
-            progress(f"{plan.stage.value.lower()}: request {plan.bl_number}")
+            progress(f"{plan.stage.value.lower()}: B/L {plan.bl_number}")
             shipment = found[plan]
             if shipment is None:
                 shipment = await self._open(plan)
@@ -242,11 +242,13 @@ class DemoSeeder:
         status = S(shipment["status"])
         if status is S.DRAFT:
             await self._file_papers(plan, shipment)
+        stage = plan.stage.value.lower()
         while JOURNEY.index(status) < JOURNEY.index(plan.stage):
-            progress(f"{plan.stage.value.lower()}: {plan.bl_number} is {status.value}")
+            progress(f"{stage}: B/L {plan.bl_number} is {status.value}")
             status = await self._step(status, plan, shipment)
         if plan.stage is S.READY_FOR_PICKUP:
             await self._book_all(plan, shipment, upcoming=True)
+        progress(f"{stage}: request {shipment['reference']} is {status.value}")
 
     async def _step(
         self, status: ShipmentStatus, plan: DemoShipment, shipment: dict[str, Any]

@@ -8,6 +8,7 @@ import io
 import json
 import secrets
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 import websockets
 from rich.console import Console
 from sqlalchemy.engine import make_url
+from strawberry import relay
 
 from dermaga.demo import (
     berth_note,
@@ -41,6 +43,8 @@ from dermaga.demo_run import (
 )
 from dermaga.graphiql import TOKEN_PLACEHOLDER, ExampleTab, graphiql_html
 from dermaga.settings import Settings
+from domain import events
+from domain.viewer import SYSTEM
 from integrations.clock import SimClock
 from tests.conftest import TEST_SECRET
 
@@ -114,7 +118,7 @@ async def test_the_seed_leaves_a_request_in_every_stage(demo: RunningDemo) -> No
 
 async def test_the_printed_query_and_mutation_run_as_shown(demo: RunningDemo) -> None:
     token = await _token(demo)
-    query, mutation, _ = demo.examples
+    query, mutation, *_ = demo.examples
 
     shipments = await _graphql(demo, query.document, token)
     plan = await _graphql(demo, mutation.document, token)
@@ -155,6 +159,42 @@ async def test_the_printed_subscription_reports_a_moved_eta(demo: RunningDemo) -
     assert update["callReference"] == call.ref
 
 
+async def test_the_printed_discharge_subscription_counts_the_boxes(
+    demo: RunningDemo,
+) -> None:
+    token = await _token(demo)
+    subscription = demo.examples[3].document
+    assert demo.report is not None
+    assert demo.report.watch_call is not None
+    call_id = uuid.UUID(relay.GlobalID.from_id(demo.report.watch_call.id).node_id)
+    url = demo.base_url.replace("http", "ws", 1) + "/graphql"
+
+    async with websockets.connect(
+        url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]
+    ) as ws:
+        init = {"authorization": f"Bearer {token}"}
+        await ws.send(json.dumps({"type": "connection_init", "payload": init}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        start = {"query": subscription}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": start}))
+        await asyncio.sleep(0.5)
+        # What the terminal feed's sync records when a box comes off.
+        async with demo.database.transaction(SYSTEM) as session:
+            events.record(
+                session,
+                events.discharge_channel(call_id),
+                "dischargeProgressed",
+                vesselCallId=str(call_id),
+            )
+        async with asyncio.timeout(20):
+            message = json.loads(await ws.recv())
+
+    assert message["type"] == "next", message
+    progress = message["payload"]["data"]["dischargeProgress"]
+    assert progress["total"] > 0
+    assert 0 <= progress["discharged"] <= progress["total"]
+
+
 async def test_graphiql_opens_with_the_examples_signed_in(demo: RunningDemo) -> None:
     async with httpx.AsyncClient(base_url=demo.base_url) as http:
         page = await http.get("/graphql", headers={"accept": "text/html"})
@@ -162,7 +202,8 @@ async def test_graphiql_opens_with_the_examples_signed_in(demo: RunningDemo) -> 
     assert page.status_code == 200
     assert "const DERMAGA_TABS = " in page.text
     tabs = json.loads(page.text.split("const DERMAGA_TABS = ")[1].split(";\n")[0])
-    assert len(tabs) == 4
+    assert len(demo.examples) == 4
+    assert len(tabs) == 1 + len(demo.examples)
     assert sign_in_operation(demo.password) in tabs[0]["query"]
     for tab, example in zip(tabs[1:], demo.examples, strict=True):
         assert example.document in tab["query"]
@@ -201,12 +242,12 @@ def test_a_piped_welcome_keeps_its_lines_whole() -> None:
     shipment = "U2hpcG1lbnQ6" + "x" * 60
 
     with progress(console, "seeding") as update:
-        update("in_service: request SSLU2600000105")
+        update("in_service: B/L SSLU2600000105")
     examples = example_operations(shipment, "VmVzc2VsQ2FsbDo" + "y" * 60)
     print_welcome(console, "http://127.0.0.1:8000", password, examples, Path("var"))
 
     lines = out.getvalue().splitlines()
-    assert lines[:2] == ["... seeding", "... in_service: request SSLU2600000105"]
+    assert lines[:2] == ["... seeding", "... in_service: B/L SSLU2600000105"]
     for example in examples:
         assert all(line in lines for line in example.document.splitlines())
     assert all(line in lines for line in sign_in_operation(password).splitlines())
