@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -24,6 +25,10 @@ PING_EVERY_S = 5.0
 CONNECT_TIMEOUT_S = 5.0
 
 
+# PostgreSQL's identifiers, channel names among them, hold 63 bytes.
+MAX_CHANNEL_BYTES = 63
+
+
 class PostgresBackend:
     """PostgreSQL LISTEN/NOTIFY with one listening connection per process."""
 
@@ -31,6 +36,8 @@ class PostgresBackend:
         self._url = url.replace("+asyncpg", "", 1)
         self._prefix = prefix
         self._channels: set[str] = set()
+        # The channels listened to, by the name PostgreSQL knows them by.
+        self._by_wire: dict[str, str] = {}
         self._listener: asyncpg.Connection | None = None
         self._publisher: asyncpg.Connection | None = None
         self._publish_lock = asyncio.Lock()
@@ -64,7 +71,7 @@ class PostgresBackend:
                 )
             try:
                 await self._publisher.execute(
-                    "SELECT pg_notify($1, $2)", self._prefix + channel, message
+                    "SELECT pg_notify($1, $2)", self._wire(channel), message
                 )
             except (asyncpg.PostgresError, OSError):
                 await self._publisher.close()
@@ -73,19 +80,19 @@ class PostgresBackend:
 
     async def listen(self, channel: str) -> None:
         self._channels.add(channel)
+        self._by_wire[self._wire(channel)] = channel
         if self.connected:
             assert self._listener is not None
             with contextlib.suppress(asyncpg.PostgresError, OSError):
-                await self._listener.add_listener(self._prefix + channel, self._notify)
+                await self._listener.add_listener(self._wire(channel), self._notify)
 
     async def unlisten(self, channel: str) -> None:
         self._channels.discard(channel)
+        self._by_wire.pop(self._wire(channel), None)
         if self.connected:
             assert self._listener is not None
             with contextlib.suppress(asyncpg.PostgresError, OSError):
-                await self._listener.remove_listener(
-                    self._prefix + channel, self._notify
-                )
+                await self._listener.remove_listener(self._wire(channel), self._notify)
 
     async def _run(self) -> None:
         failures = 0
@@ -116,7 +123,7 @@ class PostgresBackend:
         listener.add_termination_listener(lambda _: lost.set())
         self._listener = listener
         for channel in list(self._channels):
-            await listener.add_listener(self._prefix + channel, self._notify)
+            await listener.add_listener(self._wire(channel), self._notify)
 
     async def _watch(self, lost: asyncio.Event) -> None:
         while not lost.is_set():
@@ -127,7 +134,20 @@ class PostgresBackend:
                 await self._listener.execute("SELECT 1", timeout=CONNECT_TIMEOUT_S)
         raise ConnectionResetError("the listening connection closed")
 
+    def _wire(self, channel: str) -> str:
+        """The name PostgreSQL knows the channel by: prefixed, at most 63 bytes.
+
+        PostgreSQL cuts identifiers at 63 bytes, so two long channels could
+        meet under one name; a longer name goes by a digest of itself.
+        """
+        name = self._prefix + channel
+        if len(name.encode()) <= MAX_CHANNEL_BYTES:
+            return name
+        return "h:" + hashlib.sha256(name.encode()).hexdigest()[:48]
+
     def _notify(self, *args: Any) -> None:
-        _connection, _pid, channel, payload = args
+        _connection, _pid, wire, payload = args
         assert self._on_message is not None
-        self._on_message(channel[len(self._prefix) :], payload)
+        channel = self._by_wire.get(wire)
+        if channel is not None:
+            self._on_message(channel, payload)

@@ -385,3 +385,32 @@ async def test_the_postgres_backend_fans_out_notifications(database_url: str) ->
         await hub.disconnect()
 
     assert got == ['{"kind": "x"}', '{"kind": "x"}']
+
+
+async def test_long_channel_names_stay_apart_on_postgres(database_url: str) -> None:
+    from dermaga.broadcast_postgres import PostgresBackend
+
+    # Prefix and channel past PostgreSQL's 63-byte identifiers; the two
+    # channels differ only past that point.
+    prefix = "a-long-deployment-prefix-of-the-port-portal:"
+    shared = "vessel-call:" + "x" * 20
+    hub = EventHub(PostgresBackend(database_url, prefix=prefix), queue_size=8)
+    await hub.connect()
+    try:
+        async with (
+            hub.subscribe(shared + "-one") as one,
+            hub.subscribe(shared + "-two") as two,
+        ):
+
+            async def connected() -> bool:
+                return hub.connected
+
+            await eventually(connected)
+            await hub.publish(shared + "-two", '{"kind": "two"}')
+            await hub.publish(shared + "-one", '{"kind": "one"}')
+            async with asyncio.timeout(10):
+                got = [await one.__anext__(), await two.__anext__()]
+    finally:
+        await hub.disconnect()
+
+    assert got == ['{"kind": "one"}', '{"kind": "two"}']
