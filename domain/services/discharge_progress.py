@@ -1,7 +1,8 @@
 """How far a vessel call's discharge has come, for the call and for each shipment.
 
 The call's total is the terminal's manifest count, or, until the manifest is
-known, the boxes of the shipments on the call. Counts per shipment are read
+known, the boxes of the shipments on the call; never fewer than the boxes
+already discharged. Counts per shipment are read
 through the session's tenancy scope, so a customer sees only its own.
 """
 
@@ -60,7 +61,9 @@ async def call_discharges(
     result = {}
     for call_id in call_ids:
         count, last = discharged.get(call_id, (0, None))
-        total = manifests.get(call_id) or max(booked.get(call_id, 0), count)
+        # Never fewer than came off: a manifest that undercounts is corrected
+        # by what the terminal reports discharged.
+        total = max(manifests.get(call_id) or booked.get(call_id, 0), count)
         result[call_id] = CallDischarge(call_id, count, total, last)
     return result
 
