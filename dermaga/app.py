@@ -28,6 +28,7 @@ from dermaga.auth import (
     authenticate,
     bearer_from,
     bearer_from_params,
+    required_viewer,
 )
 from dermaga.body_limit import RequestBodyLimit
 from dermaga.broadcast import EventHub, create_backend
@@ -124,10 +125,12 @@ class DermagaGraphQL(GraphQL[Context, None]):
     async def on_ws_connect(self, context: Context) -> None:
         services = self.runtime.require()
         try:
-            token = bearer_from_params(context.connection_params)
-            if token is None:
-                raise AuthenticationError("send {authorization: 'Bearer <token>'}")
-            viewer = await authenticate(services.database, services.signing_key, token)
+            viewer = await required_viewer(
+                services.database,
+                services.signing_key,
+                bearer_from_params(context.connection_params),
+                "send {authorization: 'Bearer <token>'}",
+            )
         except AuthenticationError as error:
             log.info("websocket.rejected", reason=str(error))
             raise ConnectionRejectionError({"message": str(error)}) from error

@@ -41,12 +41,8 @@ async def authenticate(database: Database, key: str, token: str) -> Viewer:
     """A viewer for a signed token (no database) or an API key (one lookup)."""
     if credentials.split_api_key(token) is not None:
         # The reader autocommits, so the key's last use is one round trip.
-        reader = database.reader(SYSTEM)
-        try:
-            async with reader.session() as session:
-                viewer = await authenticate_api_key(session, token)
-        finally:
-            await reader.close()
+        async with database.reading(SYSTEM) as session:
+            viewer = await authenticate_api_key(session, token)
         if viewer is None:
             raise AuthenticationError("the API key is unknown or revoked")
         return viewer
@@ -63,3 +59,12 @@ async def authenticate(database: Database, key: str, token: str) -> Viewer:
         kind=PrincipalKind.USER,
         expires_at=claims.expires_at,
     )
+
+
+async def required_viewer(
+    database: Database, key: str, token: str | None, missing: str
+) -> Viewer:
+    """The viewer of a credential that must come; `missing` says how to send it."""
+    if token is None:
+        raise AuthenticationError(missing)
+    return await authenticate(database, key, token)

@@ -36,14 +36,10 @@ class DocumentDownloads:
 
         # The link's viewer, through the tenancy scope: what they may no longer
         # see answers exactly as what does not exist.
-        reader = self._database.reader(grant.viewer)
-        try:
-            async with reader.session() as session:
-                document = await session.scalar(
-                    select(Document).where(Document.id == grant.document_id)
-                )
-        finally:
-            await reader.close()
+        async with self._database.reading(grant.viewer) as session:
+            document = await session.scalar(
+                select(Document).where(Document.id == grant.document_id)
+            )
         if document is None:
             return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
         try:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dermaga.auth import AuthenticationError, authenticate, bearer_from
+from dermaga.auth import AuthenticationError, bearer_from, required_viewer
 from dermaga.broadcast import EventHub
 from domain.models.identity import Role
 from domain.models.outbox import OutboxEvent
@@ -55,10 +55,12 @@ def metrics_endpoint(
 
 async def _refusal(services: Services, request: Request) -> Response | None:
     try:
-        token = bearer_from(request.headers)
-        if token is None:
-            raise AuthenticationError("send `Authorization: Bearer <token>`")
-        viewer = await authenticate(services.database, services.signing_key, token)
+        viewer = await required_viewer(
+            services.database,
+            services.signing_key,
+            bearer_from(request.headers),
+            "send `Authorization: Bearer <token>`",
+        )
     except AuthenticationError as error:
         return JSONResponse({"error": str(error)}, status_code=401)
     if not viewer.has(Role.OPERATOR):
@@ -77,19 +79,13 @@ async def _families(services: Services, hub: EventHub | None) -> list[Metric]:
         "Database connections of this process checked out of its pool.",
         value=_checked_out(services),
     )
-    reader = services.database.reader(SYSTEM)
-    try:
-        async with reader.session() as session:
-            waiting = await session.scalar(
-                select(func.count()).where(OutboxEvent.published_at.is_(None))
-            )
-            feeds = (
-                await session.execute(
-                    select(FeedCursor.source, FeedCursor.last_synced_at)
-                )
-            ).all()
-    finally:
-        await reader.close()
+    async with services.database.reading(SYSTEM) as session:
+        waiting = await session.scalar(
+            select(func.count()).where(OutboxEvent.published_at.is_(None))
+        )
+        feeds = (
+            await session.execute(select(FeedCursor.source, FeedCursor.last_synced_at))
+        ).all()
     outbox = GaugeMetricFamily(
         "dermaga_outbox_waiting",
         "Committed events not yet relayed to the broadcaster (all processes).",

@@ -74,26 +74,22 @@ async def _invoice(services: Services, request: Request) -> Response:
         return grant
     if fmt not in ("pdf", "json"):
         return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
-    reader = services.database.reader(grant.viewer)
-    try:
-        async with reader.session() as session:
-            invoice = await session.scalar(
-                select(Invoice).where(Invoice.id == grant.document_id)
+    async with services.database.reading(grant.viewer) as session:
+        invoice = await session.scalar(
+            select(Invoice).where(Invoice.id == grant.document_id)
+        )
+        if invoice is None:
+            return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
+        lines = list(
+            await session.scalars(
+                select(InvoiceLine)
+                .where(InvoiceLine.invoice_id == invoice.id)
+                .order_by(InvoiceLine.position)
             )
-            if invoice is None:
-                return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
-            lines = list(
-                await session.scalars(
-                    select(InvoiceLine)
-                    .where(InvoiceLine.invoice_id == invoice.id)
-                    .order_by(InvoiceLine.position)
-                )
-            )
-            shipment = await session.scalar(
-                select(Shipment).where(Shipment.id == invoice.shipment_id)
-            )
-    finally:
-        await reader.close()
+        )
+        shipment = await session.scalar(
+            select(Shipment).where(Shipment.id == invoice.shipment_id)
+        )
     party = InvoiceParty(
         name=invoice.customer_name or "-",
         npwp=invoice.customer_npwp,
@@ -117,12 +113,8 @@ async def _report_csv(services: Services, request: Request) -> Response:
         return JSONResponse({"error": "INVALID"}, status_code=400)
     if csv_query_id(query) != grant.document_id:
         return JSONResponse({"error": "INVALID_DOWNLOAD_LINK"}, status_code=403)
-    reader = services.database.reader(grant.viewer)
-    try:
-        async with reader.session() as session:
-            rows = await analytics.customer_rows(session, query, datetime.now(UTC))
-    finally:
-        await reader.close()
+    async with services.database.reading(grant.viewer) as session:
+        rows = await analytics.customer_rows(session, query, datetime.now(UTC))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)

@@ -74,12 +74,8 @@ class Replanner:
 
     async def follow(self) -> None:
         """Listen on the channels of every current plan, and on them only."""
-        reader = self._database.reader(SYSTEM)
-        try:
-            async with reader.session() as session:
-                pairs = await planning.watched(session)
-        finally:
-            await reader.close()
+        async with self._database.reading(SYSTEM) as session:
+            pairs = await planning.watched(session)
         wanted = {PLANS_CHANNEL}
         for shipment_id, call_id in pairs:
             wanted.add(f"shipment:{shipment_id}")

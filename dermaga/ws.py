@@ -62,7 +62,7 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         shared = self._shared()
-        key = None if shared is None else self._shareable(shared, operation)
+        key = None if shared is None else self._key(shared, operation)
         if shared is None or key is None:
             await super().run_operation(operation)
             return
@@ -149,12 +149,8 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 return
 
     async def _key_active(self, key_id: uuid.UUID) -> bool:
-        reader = self.context.services.database.reader(SYSTEM)
-        try:
-            async with reader.session() as session:
-                return await api_key_active(session, key_id)
-        finally:
-            await reader.close()
+        async with self.context.services.database.reading(SYSTEM) as session:
+            return await api_key_active(session, key_id)
 
     def _expired(self) -> bool:
         return self._lapses_at is not None and time.time() >= self._lapses_at
@@ -191,16 +187,6 @@ class SharedTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             operation.variables,
             self.context.viewer,
         )
-
-    def _shareable(
-        self, shared: SharedSubscriptions, operation: Operation[Context, None]
-    ) -> GroupKey | None:
-        """The operation's group, or None: then strawberry's own path answers it,
-        errors included (variables the sharing key cannot hold, say)."""
-        try:
-            return self._key(shared, operation)
-        except (TypeError, ValueError):
-            return None
 
     async def _authorised(self, operation: Operation[Context, None]) -> bool:
         """Run the subscription up to its `watch`; its errors go to the client."""

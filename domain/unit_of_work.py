@@ -45,6 +45,16 @@ class Database:
     def reader(self, viewer: Viewer | None) -> Reader:
         return Reader(self._reader, viewer)
 
+    @asynccontextmanager
+    async def reading(self, viewer: Viewer | None) -> AsyncIterator[AsyncSession]:
+        """A read session of its own for `viewer`, closed when the block exits."""
+        reader = self.reader(viewer)
+        try:
+            async with reader.session() as session:
+                yield session
+        finally:
+            await reader.close()
+
 
 class Reader:
     """One request's read session, opened on first use and shared in turn.

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import DomainError
 from domain.services import analytics as service
@@ -50,19 +47,12 @@ class AnalyticsQuery:
             organisation_id=id_of(organisation_id),
         )
         database = info.context.services.database
-
-        @contextlib.asynccontextmanager
-        async def session() -> AsyncIterator[AsyncSession]:
-            reader = database.reader(viewer)
-            try:
-                async with reader.session() as opened:
-                    yield opened
-            finally:
-                await reader.close()
-
         try:
-            report = await service.report_in_parallel(
-                session, query, staff=viewer.is_staff, now=datetime.now(UTC)
+            report = await service.report(
+                lambda: database.reading(viewer),
+                query,
+                staff=viewer.is_staff,
+                now=datetime.now(UTC),
             )
         except DomainError as error:
             raise GraphQLError(

@@ -31,11 +31,9 @@ class PaymentStatus(enum.StrEnum):
     CANCELLED = "CANCELLED"
 
 
-LIVE_STATUSES = (
-    PaymentStatus.PENDING_CREATE,
-    PaymentStatus.PENDING,
-    PaymentStatus.PAID,
-)
+# Billed, or being billed, and not paid yet.
+UNSETTLED_STATUSES = (PaymentStatus.PENDING_CREATE, PaymentStatus.PENDING)
+LIVE_STATUSES = (*UNSETTLED_STATUSES, PaymentStatus.PAID)
 
 
 class PaymentPurpose(enum.StrEnum):

@@ -137,23 +137,9 @@ class Report:
 
 
 async def report(
-    session: AsyncSession, query: ReportQuery, *, staff: bool, now: datetime
-) -> Report:
-    """The whole report for the session's viewer (its tenancy scope applies)."""
-    _validate(query, now)
-    rows = await customer_rows(session, query, now)
-    return Report(
-        rows=rows,
-        storage=await storage_figures(session, query),
-        costs=await service_costs(session, query),
-        operator=await operator_figures(session, query) if staff else None,
-    )
-
-
-async def report_in_parallel(
     sessions: Sessions, query: ReportQuery, *, staff: bool, now: datetime
 ) -> Report:
-    """The same report, its parts read at once, each in a session of its own.
+    """The whole report, its parts read at once, each in a session of its own.
 
     Each part is a scan of a year of events; the database works on them side
     by side. `sessions` opens a session under the viewer's tenancy scope.

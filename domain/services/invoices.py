@@ -37,7 +37,12 @@ from domain.models.billing import (
 )
 from domain.models.documents import Document
 from domain.models.gate import Delivery, DeliveryStatus
-from domain.models.payments import Payment, PaymentPurpose, PaymentStatus
+from domain.models.payments import (
+    UNSETTLED_STATUSES,
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+)
 from domain.models.port import VesselCall
 from domain.models.shipments import Container, Shipment
 from domain.models.tracking import ContainerEventRow
@@ -67,7 +72,6 @@ INVOICEABLE = frozenset(
 INITIAL_PAYMENT_DUE = frozenset(
     {ShipmentStatus.VERIFIED, ShipmentStatus.AWAITING_PAYMENT}
 )
-UNSETTLED_INITIAL = (PaymentStatus.PENDING_CREATE, PaymentStatus.PENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +225,7 @@ async def _check_invoiceable(session: AsyncSession, shipment: Shipment) -> None:
         select(Payment.id).where(
             Payment.shipment_id == shipment.id,
             Payment.purpose == PaymentPurpose.INITIAL,
-            Payment.status.in_(UNSETTLED_INITIAL),
+            Payment.status.in_(UNSETTLED_STATUSES),
         )
     )
     if unsettled is not None:

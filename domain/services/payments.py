@@ -38,6 +38,7 @@ from domain.invoicing import ProformaContainer, estimate_initial_payment
 from domain.models.identity import Organisation
 from domain.models.payments import (
     LIVE_STATUSES,
+    UNSETTLED_STATUSES,
     Payment,
     PaymentPurpose,
     PaymentStatus,
@@ -62,7 +63,6 @@ LAPSED = {
     BillStatus.EXPIRED: PaymentStatus.EXPIRED,
     BillStatus.CANCELLED: PaymentStatus.CANCELLED,
 }
-BILLING = (PaymentStatus.PENDING_CREATE, PaymentStatus.PENDING)
 SYSTEM_SCOPE = {"skip_tenancy": True}
 _WHAT = {
     PaymentPurpose.INITIAL: "Initial payment",
@@ -265,7 +265,9 @@ async def _refuse_second_live(
 ) -> None:
     # A paid balance does not block paying a storage extension issued later;
     # nothing is owed twice, since the amount due counts what was paid.
-    statuses = LIVE_STATUSES if purpose is PaymentPurpose.INITIAL else BILLING
+    statuses = (
+        LIVE_STATUSES if purpose is PaymentPurpose.INITIAL else UNSETTLED_STATUSES
+    )
     live = await session.scalar(
         select(Payment.id).where(
             Payment.shipment_id == shipment.id,
