@@ -7,7 +7,9 @@ new plans and plans made stale by quota or yard changes are announced. An
 event marks the touched plans stale; the worker claims stale plans with
 SKIP LOCKED (so several processes share the work), repairs each (keep the
 old plan, move only what no longer works), and then runs a full improvement
-in the background that is kept only if it beats the repaired plan.
+in the background that may move at most 1.5 times the bookings the repair
+had to move, counted against the plan before the repair, and is kept only
+if it is cheaper than the repaired plan.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ class Replanner:
         )
 
     async def _improve(self, shipment_id: uuid.UUID) -> None:
-        """A full re-solve off the event loop; kept only if cheaper, moves included."""
+        """A re-solve off the event loop, within the move allowance; kept if cheaper."""
         try:
             async with self._database.transaction(SYSTEM) as session:
                 job = await planning.improvement(session, shipment_id)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from optimizer.costs import overload_step
@@ -49,6 +51,7 @@ class FlowResult:
 
 
 Options = Mapping[str, list[tuple[int, int]]]
+Flows = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,143 @@ def solve_flow(
     travelling as one unit costs what both boxes would). With `held`, only the boxes in
     `options` are placed, in the room the held boxes leave.
     """
+    net, supplies, first_arc = _build(prepared, options, through, unplaced, held)
+    return _run(net, supplies, options, first_arc)
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """One cycle of the change from one flow to another: a unit more on `up`
+    arcs, a unit less on `down` arcs, what it changes in cost and moved boxes."""
+
+    up: tuple[int, ...]
+    down: tuple[int, ...]
+    cost: int
+    moves: int
+
+
+class PricedMoves:
+    """One network for many prices of a move: the re-plan's budget search.
+
+    Built once for `options` (each box's slots at their cost) and `before`
+    (each box's previous slot); `solve(price)` is the exact flow in which a
+    box placed elsewhere than before, or left out, pays `price`, so each
+    price costs only the solve, not the building of the network. The arcs
+    are kept as arrays: a price is one vector sum, not a Python loop.
+    """
+
+    def __init__(
+        self, prepared: Prepared, options: Options, before: Mapping[str, int]
+    ) -> None:
+        self._options = options
+        net, supplies, self._first_arc = _build(prepared, options, "block", None, None)
+        moving = [0] * len(net.costs)
+        for cid, previous in before.items():
+            start = self._first_arc.get(cid)
+            if start is None:
+                continue
+            for offset, (slot, _) in enumerate(options[cid]):
+                moving[start + offset] = int(slot != previous)
+            # Leaving the box out moves its booking too.
+            moving[start + len(options[cid])] = 1
+        self._tails = np.array(net.tails, dtype=np.int32)
+        self._heads = np.array(net.heads, dtype=np.int32)
+        self._caps = np.array(net.caps, dtype=np.int64)
+        self._costs = np.array(net.costs, dtype=np.int64)
+        self._moving = np.array(moving, dtype=np.int64)
+        self._nodes = np.arange(net.nodes, dtype=np.int32)
+        self._supplies = np.array(
+            [supplies.get(n, 0) for n in range(net.nodes)], dtype=np.int64
+        )
+        self._arcs = np.arange(len(net.tails), dtype=np.int32)
+
+    def solve(self, price: int) -> tuple[FlowResult, Flows]:
+        """The exact optimum of cost + `price` x moved boxes, and its arc flows."""
+        solver = min_cost_flow.SimpleMinCostFlow()
+        solver.add_arcs_with_capacity_and_unit_cost(
+            self._tails, self._heads, self._caps, self._costs + price * self._moving
+        )
+        solver.set_nodes_supplies(self._nodes, self._supplies)
+        status = solver.solve()
+        if status != solver.OPTIMAL:
+            raise RuntimeError(f"min-cost flow failed with status {status}")
+        flows: Flows = solver.flows(self._arcs)
+        assignment = self._assignment(flows)
+        return FlowResult(assignment, int(solver.optimal_cost())), flows
+
+    def cycles(self, base: Flows, other: Flows) -> list[Cycle]:
+        """The change from flow `base` to flow `other` as conforming cycles.
+
+        Each cycle moves every arc it uses toward its value in `other`, so
+        `base` with any subset of the cycles applied is a feasible flow, and
+        its cost and moves change by the sum of theirs.
+        """
+        change = other - base
+        out: dict[int, list[tuple[int, int, bool]]] = {}
+        for arc in np.flatnonzero(change).tolist():
+            step = int(change[arc])
+            up = step > 0
+            tail, head = int(self._tails[arc]), int(self._heads[arc])
+            if not up:
+                tail, head = head, tail
+            out.setdefault(tail, []).extend([(head, arc, up)] * abs(step))
+        found: list[Cycle] = []
+        for start in list(out):
+            path, arcs, seen = [start], [], {start: 0}
+            while out.get(path[-1]):
+                head, arc, up = out[path[-1]].pop()
+                arcs.append((arc, up))
+                if head in seen:
+                    cut = seen[head]
+                    found.append(self._cycle(arcs[cut:]))
+                    for node in path[cut + 1 :]:
+                        del seen[node]
+                    del path[cut + 1 :], arcs[cut:]
+                else:
+                    seen[head] = len(path)
+                    path.append(head)
+        return found
+
+    def apply(self, base: Flows, cycles: list[Cycle]) -> tuple[dict[str, int], Flows]:
+        """The plan and flows of flow `base` with `cycles` applied."""
+        flows = base.copy()
+        for cycle in cycles:
+            flows[list(cycle.up)] += 1
+            flows[list(cycle.down)] -= 1
+        return self._assignment(flows), flows
+
+    def _assignment(self, flows: Flows) -> dict[str, int]:
+        """The slot of each box whose option arc carries its unit."""
+        used = set(np.flatnonzero(flows).tolist())
+        assignment: dict[str, int] = {}
+        for cid, row in self._options.items():
+            start = self._first_arc[cid]
+            for offset, (slot, _) in enumerate(row):
+                if start + offset in used:
+                    assignment[cid] = slot
+                    break
+        return assignment
+
+    def _cycle(self, arcs: list[tuple[int, bool]]) -> Cycle:
+        up = tuple(arc for arc, forward in arcs if forward)
+        down = tuple(arc for arc, forward in arcs if not forward)
+        costs, moving = self._costs, self._moving
+        return Cycle(
+            up,
+            down,
+            int(costs[list(up)].sum() - costs[list(down)].sum()),
+            int(moving[list(up)].sum() - moving[list(down)].sum()),
+        )
+
+
+def _build(
+    prepared: Prepared,
+    options: Options,
+    through: str,
+    unplaced: Mapping[str, int] | None,
+    held: Held | None,
+) -> tuple[_Network, dict[int, int], dict[str, int]]:
+    """The network, each node's supply, and each box's first option arc."""
     net = _Network()
     slot_nodes = {slot: net.node() for slot in range(len(prepared.slots))}
     _slot_arcs(prepared, net, slot_nodes, held)
@@ -108,7 +248,7 @@ def solve_flow(
             left_out = unplaced_cost(prepared, cid)
         net.arc(node, 0, 1, left_out)
     supplies[0] = -len(options)
-    return _run(net, supplies, options, first_arc)
+    return net, supplies, first_arc
 
 
 def unplaced_cost(prepared: Prepared, cid: str) -> int:

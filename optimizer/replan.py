@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from optimizer.assemble import Outcome, assemble, previous_slots
+from optimizer.budget import within_budget
 from optimizer.greedy import greedy_fill
 from optimizer.model import CapacityReduction, Instance
 from optimizer.plan import Plan
@@ -112,6 +113,16 @@ def improve(
     previous: Plan,
     changes: Iterable[Change] = (),
     options: SolveOptions | None = None,
+    max_moves: int | None = None,
 ) -> Plan:
-    """Full re-solve after the events, paying the move cost for each moved booking."""
-    return solve(apply_changes(instance, changes), options, previous)
+    """Full re-solve after the events.
+
+    Without `max_moves`, every moved booking pays the instance's move cost.
+    With it, the plan is the cheapest found that moves at most `max_moves`
+    of `previous`'s boxes, and its `bound` is a lower bound on the cost of
+    every plan within that budget (see optimizer/budget.py).
+    """
+    after = apply_changes(instance, changes)
+    if max_moves is None:
+        return solve(after, options, previous)
+    return within_budget(after, previous, max_moves, options or SolveOptions())

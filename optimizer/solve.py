@@ -66,38 +66,49 @@ def solve(
     prepared = Prepared(instance)
     before = previous_slots(prepared, previous)
     base = all_options(prepared)
-    priced = _priced(prepared, base, before if previous else None)
-    table = _searched(priced, before if previous else None, settings)
-
-    if instance.has_side_constraints:
-        outcome = _constrained(prepared, table, priced, settings, started)
-    else:
-        flow = solve_flow(prepared, table)
-        exact = settings.flow_options is None
-        progress = ((_since(started), flow.objective),)
-        outcome = Outcome(
-            flow.assignment,
-            "flow",
-            exact,
-            started,
-            flow.objective if exact else None,
-            progress,
-        )
+    move = prepared.costs.move if previous is not None else None
+    outcome = optimise(prepared, base, before, move, settings, started)
     if previous is not None:
         outcome = dataclasses.replace(outcome, method="improve")
 
     return assemble(prepared, outcome, before, previous is not None, base)
 
 
-def _priced(
+def optimise(
     prepared: Prepared,
     base: dict[str, list[tuple[int, int]]],
-    before: dict[str, int] | None,
+    before: dict[str, int],
+    move: int | None,
+    settings: SolveOptions,
+    started: float,
+) -> Outcome:
+    """The best slot per box for `base`'s options; with `move`, each box not
+    left in its `before` slot pays that price."""
+    priced = _priced(base, before, move)
+    table = _searched(priced, before if move is not None else None, settings)
+    if prepared.instance.has_side_constraints:
+        return _constrained(prepared, table, priced, settings, started)
+    flow = solve_flow(prepared, table)
+    exact = settings.flow_options is None
+    progress = ((_since(started), flow.objective),)
+    return Outcome(
+        flow.assignment,
+        "flow",
+        exact,
+        started,
+        flow.objective if exact else None,
+        progress,
+    )
+
+
+def _priced(
+    base: dict[str, list[tuple[int, int]]],
+    before: dict[str, int],
+    move: int | None,
 ) -> dict[str, list[tuple[int, int]]]:
     """Every option at the price the plan pays: with move penalties when re-planning."""
-    if before is None:
+    if move is None:
         return base
-    move = prepared.costs.move
     return {c: with_move_penalty(o, before.get(c), move) for c, o in base.items()}
 
 

@@ -7,6 +7,7 @@ The optimiser is synchronous CPU work; every solve runs in a worker thread
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ log = structlog.get_logger(__name__)
 
 RECOMMEND_SECONDS = 2.0
 IMPROVE_SECONDS = 5.0
+# A re-plan may move at most this many times the bookings that had to move.
+MOVE_ALLOWANCE = 1.5
 
 
 async def recommend_plan(
@@ -215,41 +218,62 @@ async def repair_next(
 
 @dataclass(frozen=True, slots=True)
 class Improvement:
-    """A snapshot to improve outside any transaction, and the version it came from."""
+    """A snapshot to improve outside any transaction, and the version it came from.
+
+    `previous` is the plan before the repair, the one the customer had; the
+    improvement may move at most `max_moves` of its boxes.
+    """
 
     plan_id: uuid.UUID
     version: int
     total_cost: int
     inputs: PlanInputs
     previous: Plan
+    max_moves: int
 
 
 async def improvement(
     session: AsyncSession, shipment_id: uuid.UUID, now: datetime | None = None
 ) -> Improvement | None:
-    """What the background improvement of a shipment's current plan starts from."""
+    """What the background improvement of a shipment's repaired plan starts from.
+
+    Only a repaired plan is improved: the repair moved the bookings that had
+    to move, and the improvement may move half as many again
+    (MOVE_ALLOWANCE), counted against the version before the repair.
+    """
     plan = await current_plan(session, shipment_id)
     if plan is None or plan.stale_since is not None:
+        return None
+    if plan.reason is not PlanReason.REPAIRED:
+        return None
+    before = await session.scalar(
+        select(PickupPlan).where(
+            PickupPlan.shipment_id == shipment_id,
+            PickupPlan.version == plan.version - 1,
+        )
+    )
+    if before is None:
         return None
     shipment = await session.get_one(Shipment, shipment_id)
     windows = [PreferredWindow.from_json(w) for w in plan.preferred_windows]
     inputs = await load_inputs(session, shipment, windows, now or datetime.now(UTC))
-    previous = optimiser_plan(plan, await plan_items(session, plan.id))
-    return Improvement(plan.id, plan.version, plan.total_cost, inputs, previous)
+    previous = optimiser_plan(before, await plan_items(session, before.id))
+    budget = math.floor(MOVE_ALLOWANCE * plan.moved)
+    return Improvement(plan.id, plan.version, plan.total_cost, inputs, previous, budget)
 
 
 async def solve_improvement(job: Improvement, seconds: float = IMPROVE_SECONDS) -> Plan:
-    """A full re-solve that pays the move cost for every changed slot."""
+    """The cheapest plan found that moves at most the job's budget of bookings."""
     options = SolveOptions(time_limit_s=seconds)
     return await asyncio.to_thread(
-        improve, job.inputs.instance, job.previous, (), options
+        improve, job.inputs.instance, job.previous, (), options, job.max_moves
     )
 
 
 async def save_improvement(
     session: AsyncSession, job: Improvement, result: Plan, now: datetime | None = None
 ) -> PickupPlan | None:
-    """Keep the improved plan if it is cheaper, moves included, and still current."""
+    """Keep the improved plan if it is cheaper and what it improves is still current."""
     if result.cost.total >= job.total_cost:
         return None
     plan = await session.scalar(

@@ -18,7 +18,7 @@ from domain.models.scheduling import TruckBooking
 from domain.models.shipments import Container, ContainerStatus
 from domain.models.tracking import FeedCursor
 from domain.ports.vessels import VesselChangePage
-from domain.services import feed_cursors, vessel_sync
+from domain.services import feed_cursors, planning, vessel_sync
 from domain.unit_of_work import Database
 from domain.vessel_events import (
     PortCallEventType,
@@ -401,3 +401,42 @@ async def test_an_inspection_holds_the_box_and_flags_its_booking(
     assert held["bookingAtRisk"] is True
     assert held["booking"]["atRiskReason"].startswith("waiting for customs release")
     assert other["bookingAtRisk"] is False
+
+
+async def test_the_improvement_after_a_repair_counts_moves_from_the_plan_before_it(
+    factory: Factory, database: Database, app: Starlette
+) -> None:
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
+    operator = await factory.operator()
+    plan = await _recommend(owner, shipment, [world.window(1, 3, shipment.numbers[0])])
+    in_yard, on_board = plan["items"]
+    await app.state.runtime.extras["relay"].drain()
+    async with database.transaction(SYSTEM) as session:
+        assert await planning.improvement(session, shipment.shipment_id) is None
+
+    await operator.client.mutate(
+        "mutation($id: ID!) { updateSlotQuota(input: {slotId: $id, quota: 0}) "
+        "{ userErrors { code } } }",
+        {"id": on_board["slot"]["id"]},
+    )
+    repaired = await _replanned(owner, shipment, 2)
+    async with database.transaction(SYSTEM) as session:
+        job = await planning.improvement(session, shipment.shipment_id)
+    assert job is not None
+    result = await planning.solve_improvement(job, 2.0)
+
+    # One booking had to move: the improvement may move one (1.5 x 1, rounded
+    # down), counted against version 1, the plan the customer had.
+    assert repaired["moved"] == 1
+    assert job.max_moves == 1
+    assert {a.slot_id for a in job.previous.assignments.values()} == {
+        relay_key(in_yard["slot"]["id"]),
+        relay_key(on_board["slot"]["id"]),
+    }
+    assert result.moved == 1
+    async with database.transaction(SYSTEM) as session:
+        first = await session.scalar(
+            select(Container.id).where(Container.number == shipment.numbers[0])
+        )
+    assert result.slot_of(str(first)) == relay_key(in_yard["slot"]["id"])
