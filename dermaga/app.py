@@ -35,6 +35,8 @@ from dermaga.broadcast import EventHub, create_backend
 from dermaga.collector import CollectorPolicy, managed_collection
 from dermaga.database import create_engine, database_url
 from dermaga.graphiql import DEFAULT_TABS, EXAMPLES_KEY, graphiql_html
+from dermaga.graphiql_assets import ROUTE as IDE_ASSETS_ROUTE
+from dermaga.graphiql_assets import AssetStore
 from dermaga.logging import configure_logging
 from dermaga.metrics import metrics_endpoint
 from dermaga.migrate import upgrade
@@ -78,6 +80,7 @@ class DermagaGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = SharedTransportWSHandler
 
     def __init__(self, runtime: Runtime, settings: Settings) -> None:
+        self.ide_assets = graphiql_store(settings)
         schema = build_schema(settings)
         fast_paths.install(schema)
         super().__init__(
@@ -120,7 +123,8 @@ class DermagaGraphQL(GraphQL[Context, None]):
         """GraphiQL, opening with example operations (the demo's, when it runs)."""
         examples = self.runtime.extras.get(EXAMPLES_KEY)
         tabs = await examples() if examples is not None else DEFAULT_TABS
-        return HTMLResponse(graphiql_html(self.graphql_ide_html, tabs))
+        page = self.ide_assets.localised(self.graphql_ide_html)
+        return HTMLResponse(graphiql_html(page, tabs))
 
     async def on_ws_connect(self, context: Context) -> None:
         services = self.runtime.require()
@@ -135,6 +139,11 @@ class DermagaGraphQL(GraphQL[Context, None]):
             log.info("websocket.rejected", reason=str(error))
             raise ConnectionRejectionError({"message": str(error)}) from error
         context.set_viewer(viewer)
+
+
+def graphiql_store(settings: Settings) -> AssetStore:
+    """Where GraphiQL's scripts are kept once fetched (dermaga fetch-graphiql)."""
+    return AssetStore(settings.data_dir / "graphiql")
 
 
 class RequestId:
@@ -212,6 +221,10 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint(runtime.require, runtime.hub)),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(
+                f"{IDE_ASSETS_ROUTE}/{{key:path}}",
+                graphql.ide_assets.endpoint(graphql.graphql_ide_html),
+            ),
             WebSocketRoute("/graphql", graphql),
             Route(
                 "/webhooks/praya",

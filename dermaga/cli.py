@@ -102,6 +102,15 @@ def seed_tariffs() -> None:
     console.print(f"[green]tariff versions stored[/]: {', '.join(codes)}")
 
 
+@app.command("fetch-graphiql")
+def fetch_graphiql() -> None:
+    """Store GraphiQL's scripts from the npm registry, for hosts without unpkg.com."""
+    from dermaga.demo_run import fetch_ide_assets
+
+    if not asyncio.run(fetch_ide_assets(get_settings(), console)):
+        raise typer.Exit(1)
+
+
 @app.command("export-schema")
 def export_schema_command(
     output: Path = typer.Option(SCHEMA_FILE, help="Where to write the SDL."),

@@ -26,8 +26,9 @@ import structlog
 import uvicorn
 from rich.console import Console
 from starlette.applications import Starlette
+from strawberry.http.ides import get_graphql_ide_html
 
-from dermaga.app import create_app
+from dermaga.app import create_app, graphiql_store
 from dermaga.demo import (
     DEMO_USERS,
     ExampleOperation,
@@ -50,6 +51,7 @@ from dermaga.graphiql import (
     ExampleTab,
     bearer_headers,
 )
+from dermaga.graphiql_assets import fetch_missing
 from dermaga.logging import configure_logging
 from dermaga.settings import Settings
 from domain.services import feed_cursors, identity, tariffs
@@ -201,7 +203,25 @@ async def run_demo(
             loop.remove_signal_handler(sig)
 
 
+async def fetch_ide_assets(settings: Settings, console: Console) -> bool:
+    """Store GraphiQL's scripts; False (and a note) if some could not be had."""
+    page = get_graphql_ide_html(graphql_ide="graphiql")
+    store = graphiql_store(settings)
+    with progress(console, f"GraphiQL's scripts from {settings.npm_registry}"):
+        report = await fetch_missing(page, store, settings.npm_registry)
+    if report.failed:
+        console.print(
+            f"[yellow]GraphiQL's scripts[/]: {len(report.failed)} not fetched from "
+            f"{settings.npm_registry}; the page loads them from unpkg.com"
+        )
+        return False
+    if report.stored:
+        console.print(f"[green]GraphiQL's scripts stored[/] in {store.directory}")
+    return True
+
+
 async def _seed_and_welcome(demo: RunningDemo, console: Console) -> None:
+    await fetch_ide_assets(demo.settings, console)
     try:
         report = await demo.seed(console)
     except Exception:

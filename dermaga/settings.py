@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     broadcast_url: str = "memory://"
     secret_key: SecretStr | None = None
     data_dir: Path = Path("var")
+    # Where GraphiQL's scripts are fetched from when unpkg.com is out of reach
+    # (dermaga fetch-graphiql, and the demo at start); a mirror works too.
+    npm_registry: str = "https://registry.npmjs.org"
     token_ttl_minutes: int = Field(default=12 * 60, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = [
         "http://localhost:5173",
