@@ -213,7 +213,13 @@ class Outbox:
 
 
 class Group:
-    """Subscribers of one key: one stream, one execution and one payload per event."""
+    """Subscribers of one key: one stream, one execution and one payload per event.
+
+    Each event is read afresh, so two events in quick succession (a box off
+    and the call's stage moving with it) can read the same state: a payload
+    equal to the last one goes only to members who joined since, never twice
+    to the same socket.
+    """
 
     def __init__(
         self,
@@ -227,6 +233,8 @@ class Group:
         self._context = context
         self._variables = variables
         self._members: dict[Member, None] = {}
+        self._last: str | None = None
+        self._joined_since: dict[Member, None] = {}
         # A context of its own: no socket's log bindings or event scope leak in.
         self._task = asyncio.create_task(
             self._run(), name="shared-subscription", context=contextvars.Context()
@@ -238,15 +246,18 @@ class Group:
     def add(self, member: Member) -> None:
         member.group = self
         self._members[member] = None
+        self._joined_since[member] = None
 
     def remove(self, member: Member) -> None:
         self._members.pop(member, None)
+        self._joined_since.pop(member, None)
         if not self._members:
             self._stop()
 
     def drop_slow(self) -> None:
         """The group fell a whole queue behind its channel: drop every socket."""
         members, self._members = list(self._members), {}
+        self._joined_since = {}
         for member in members:
             member.group = None
             member.outbox.drop(SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON)
@@ -285,8 +296,10 @@ class Group:
         return _complete
 
     def _fan_out(self, payload: str) -> None:
+        receivers = self._joined_since if payload == self._last else self._members
+        self._last, self._joined_since = payload, {}
         frame_end = payload + "}"
-        for member in list(self._members):
+        for member in list(receivers):
             member.outbox.push(member, member.prefix + frame_end)
 
     def _end(self, frame_for: Callable[[str], str]) -> None:

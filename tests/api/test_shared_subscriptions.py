@@ -141,6 +141,57 @@ async def test_subscribers_who_see_alike_share_one_execution_and_one_payload(
     assert got[0]["payload"]["data"]["vesselCallUpdated"]["eta"] == eta
 
 
+async def _announce(app: Starlette, database: Database, call_id: uuid.UUID) -> None:
+    """Announce the call again with nothing changed, as a re-sync may."""
+    async with database.transaction(SYSTEM) as session:
+        channel = events.vessel_call_channel(call_id)
+        events.record(session, channel, "vesselCallUpdated", vesselCallId=str(call_id))
+    await app.state.runtime.extras["relay"].drain()
+
+
+async def test_an_unchanged_result_is_sent_only_to_those_who_lack_it(
+    app: Starlette,
+    live_server: str,
+    database: Database,
+    factory: Factory,
+    port: dict[str, Any],
+) -> None:
+    owner: User = port["owner"]
+    colleague = await factory.member(owner.organisation_id)
+    call_id = _call_id(port["ids"])
+    channel = events.vessel_call_channel(call_id)
+    variables = {"id": port["ids"]["VesselCall"]}
+
+    async with (
+        graphql_ws(live_server, owner.client.token) as first,
+        graphql_ws(live_server, colleague.client.token) as second,
+    ):
+        await first.subscribe("a", UPDATED, variables)
+        await _listening(app, channel, 1)
+        moved = await _move_eta(app, database, call_id)
+        seen = await _next(first)
+        await _announce(app, database, call_id)
+        before = _shared(app).member_count
+        await second.subscribe("b", UPDATED, variables)
+
+        async def joined() -> bool:
+            return _shared(app).member_count == before + 1
+
+        await eventually(joined)
+        await _announce(app, database, call_id)
+        caught_up = await _next(second)
+        later = await _move_eta(app, database, call_id)
+        after = [await _next(first), await _next(second)]
+
+    assert seen["payload"]["data"]["vesselCallUpdated"]["eta"] == moved
+    assert caught_up["payload"] == seen["payload"]
+    # The first socket got nothing between the two changes.
+    assert [m["payload"]["data"]["vesselCallUpdated"]["eta"] for m in after] == [
+        later,
+        later,
+    ]
+
+
 async def test_each_visibility_has_its_own_group_and_sees_only_its_rows(
     app: Starlette,
     live_server: str,
