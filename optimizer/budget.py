@@ -24,17 +24,24 @@ from dataclasses import dataclass
 from optimizer.assemble import Outcome, assemble, previous_slots
 from optimizer.costs import all_options, plan_objective
 from optimizer.flow import Cycle, Flows, PricedMoves
+from optimizer.greedy import greedy_fill
 from optimizer.model import Instance
 from optimizer.plan import Plan
 from optimizer.readiness import Prepared
-from optimizer.solve import SolveOptions, optimise
+from optimizer.solve import MIN_SEARCH_S, SolveOptions, optimise
 
 # Rounds of the price search; each is one exact flow (or constrained search).
-PRICE_ROUNDS = 12
-# The search stops once the two prices it brackets differ by less than this.
-PRICE_RESOLUTION = 1.1
+PRICE_ROUNDS = 20
+# The first price, in rupiah per moved box, when the instance's move cost is
+# lower: from here 19 fourfold rises pass any cost a plan can have.
+MIN_PRICE = 1_000
+# The rounds stop at this share of the time limit; the rest is for the last
+# mixes and for pricing and explaining the plan.
+ROUNDS_SHARE = 0.65
+# A constrained search (CP-SAT) gets at most this share of the time left.
+SEARCH_SHARE = 0.25
 # At the end, this many plans within budget are each mixed with as many over it.
-MIX_PAIRS = 3
+MIX_PAIRS = 2
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -64,16 +71,25 @@ class _Search:
             PricedMoves(prepared, self.base, self.before) if flow and exact else None
         )
 
-    def at(self, price: int) -> _Tried:
-        """The plan that minimises cost + `price` x moves."""
+    def repaired(self) -> _Tried:
+        """The old plan with only what no longer fits moved: the fallback."""
+        assignment = greedy_fill(self.prepared, self.before)
+        return self.tried(Outcome(assignment, "repair", False, self.started), None)
+
+    def at(self, price: int, seconds: float) -> _Tried:
+        """The plan that minimises cost + `price` x moves.
+
+        A constrained search stops after `seconds`; the exact flow needs no limit.
+        """
         if self.network is None:
+            settings = dataclasses.replace(self.settings, time_limit_s=seconds)
             outcome = optimise(
                 self.prepared,
                 self.base,
                 self.before,
                 price,
-                self.settings,
-                self.started,
+                settings,
+                time.perf_counter(),
             )
             return self.tried(outcome, None)
         flow, flows = self.network.solve(price)
@@ -117,7 +133,8 @@ class _Search:
         if not within:
             return None
         best = min(within, key=lambda t: t.cost)
-        kept = sorted(within, key=lambda t: t.cost)[:pairs]
+        # Only plans of the flow have cycles to mix.
+        kept = sorted(within, key=lambda t: (t.flows is None, t.cost))[:pairs]
         toward = sorted(over, key=lambda t: t.moved)[:pairs]
         for plan in kept:
             for other in toward:
@@ -136,23 +153,29 @@ def within_budget(
 
     The plan's `bound` is the best Lagrangian bound of the rounds; its cost
     leaves moves unpriced, since the budget, not a price, limits them. The
-    search ends when the plan is within `gap_limit` of the bound, when
-    another round would end past `time_limit_s`, or when the rounds are spent.
-    If no round keeps within the budget, the plan moving fewest is returned
-    without a bound.
+    repair of `previous` (only what no longer fits moved) is a candidate
+    too, so a budget the repair keeps is always kept. The rounds end when
+    the plan is within `gap_limit` of the bound, when another would end past
+    ROUNDS_SHARE of `time_limit_s`, when the two bracketing prices meet, or
+    when the rounds are spent. If no plan keeps within the budget, the one
+    moving fewest is returned without a bound.
     """
     started = time.perf_counter()
-    deadline = started + settings.time_limit_s
+    deadline = started + ROUNDS_SHARE * settings.time_limit_s
     search = _Search(Prepared(instance), previous, settings, started)
 
     low, high = 0, None
-    price = max(search.prepared.costs.move, 1)
+    price = max(search.prepared.costs.move, MIN_PRICE)
     within: list[_Tried] = []
     over: list[_Tried] = []
+    repaired = search.repaired()
+    if repaired.moved <= max_moves:
+        within.append(repaired)
     bound: int | None = None
     for _ in range(PRICE_ROUNDS):
         entered = time.perf_counter()
-        found = search.at(price)
+        seconds = max(SEARCH_SHARE * (deadline - entered), MIN_SEARCH_S)
+        found = search.at(price, seconds)
         if found.outcome.bound is not None:
             dual = found.outcome.bound - price * max_moves
             bound = dual if bound is None else max(bound, dual)
@@ -174,25 +197,24 @@ def within_budget(
             price *= 4
         elif low == 0:
             price = high // 4
-        elif high <= low * PRICE_RESOLUTION:
+        elif high - low <= 1:
             break
         else:
             price = math.isqrt(low * high)
 
     best = search.best_mix(within, over, max_moves, pairs=MIX_PAIRS)
-    fewest = min(over, key=lambda t: t.moved) if over else None
+    fewest = min([*over, repaired], key=lambda t: t.moved)
     return _dressed(search, best, fewest, bound)
 
 
 def _dressed(
-    search: _Search, best: _Tried | None, over: _Tried | None, bound: int | None
+    search: _Search, best: _Tried | None, fewest: _Tried, bound: int | None
 ) -> Plan:
-    """The chosen round as a Plan; with no plan in budget, the one moving fewest."""
+    """The chosen plan as a Plan; with none in budget, the one moving fewest."""
     elapsed = 1000 * (time.perf_counter() - search.started)
     if best is None:
-        assert over is not None
         outcome = dataclasses.replace(
-            over.outcome, method="improve", optimal=False, bound=None
+            fewest.outcome, method="improve", optimal=False, bound=None
         )
     else:
         outcome = dataclasses.replace(

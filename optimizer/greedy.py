@@ -169,7 +169,10 @@ class GreedyPlan:
         for block, n in need.items():
             if self.moves[(block, slot)] + n > prepared.block_capacity(block, slot):
                 return False
-        trucker = prepared.containers[unit[0]].trucker
+        # The truck is the one of the box that counts as a truck (a twin
+        # pair's first box); its trucking company's limit is the one to meet.
+        truck = next(box for box in unit if prepared.counts_as_truck(box))
+        trucker = prepared.containers[truck].trucker
         limit = prepared.trucker_limit.get(trucker or "")
         return limit is None or self.fleet[(trucker or "", slot)] + 1 <= limit
 

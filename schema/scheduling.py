@@ -333,7 +333,9 @@ class PickupPlan(relay.Node):
         description="Deviation, storage, overload and unplaced-container costs."
     )
     moved: int = strawberry.field(
-        description="Containers whose slot differs from the previous version."
+        description="Containers whose slot differs from the previous version; "
+        "for an IMPROVED version, from the version before the repair it "
+        "improves (at most 1.5 times the repair's `moved`)."
     )
     created_at: datetime = strawberry.field(description="When it was computed.")
     stale: bool = strawberry.field(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -231,6 +231,13 @@ class Improvement:
     previous: Plan
     max_moves: int
 
+    @property
+    def booked(self) -> frozenset[tuple[str, str]]:
+        """(container, slot) of each active booking the snapshot planned around."""
+        return frozenset(
+            (cid, str(row.slot_id)) for cid, row in self.inputs.bookings.items()
+        )
+
 
 async def improvement(
     session: AsyncSession, shipment_id: uuid.UUID, now: datetime | None = None
@@ -283,6 +290,12 @@ async def save_improvement(
     )
     if plan is None or plan.version != job.version or plan.stale_since is not None:
         return None
+    # A booking made, moved or cancelled while the improvement solved (the
+    # plan accepted, say) is not in its snapshot: it would move bookings
+    # it never saw. The next event re-plans with them.
+    if await _booked(session, job.inputs.containers) != job.booked:
+        log.info("plan.improvement_outdated", shipment=str(plan.shipment_id))
+        return None
     shipment = await session.get_one(Shipment, plan.shipment_id)
     windows = [PreferredWindow.from_json(w) for w in plan.preferred_windows]
     saved = await save_plan(
@@ -297,6 +310,18 @@ async def save_improvement(
     )
     log.info("plan.improved", shipment=str(shipment.id), cost=saved.total_cost)
     return saved
+
+
+async def _booked(
+    session: AsyncSession, container_ids: Iterable[str]
+) -> frozenset[tuple[str, str]]:
+    rows = await session.execute(
+        select(TruckBooking.container_id, TruckBooking.slot_id).where(
+            TruckBooking.container_id.in_([uuid.UUID(c) for c in container_ids]),
+            TruckBooking.status == BookingStatus.ACTIVE,
+        )
+    )
+    return frozenset((str(container), str(slot)) for container, slot in rows.all())
 
 
 async def watched(session: AsyncSession) -> list[tuple[uuid.UUID, uuid.UUID | None]]:

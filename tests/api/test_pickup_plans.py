@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from starlette.applications import Starlette
 from strawberry import relay
@@ -440,3 +441,104 @@ async def test_the_improvement_after_a_repair_counts_moves_from_the_plan_before_
             select(Container.id).where(Container.number == shipment.numbers[0])
         )
     assert result.slot_of(str(first)) == relay_key(in_yard["slot"]["id"])
+
+
+QUOTA = """
+mutation($id: ID!, $quota: Int!) {
+  updateSlotQuota(input: {slotId: $id, quota: $quota}) { userErrors { code } }
+}"""
+
+
+async def test_an_improvement_does_not_move_bookings_made_while_it_solved(
+    factory: Factory,
+    database: Database,
+    app: Starlette,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Accepting the repaired plan while its improvement solves changes
+    # neither its version nor its staleness; the improvement, from a
+    # snapshot without those bookings, must not supersede it and move them
+    # unflagged. Every active booking matches its box's slot in the current
+    # plan or is flagged at risk.
+    real_save = planning.save_improvement
+
+    async def no_background_save(*_: Any, **__: Any) -> None:
+        return None
+
+    # The app's own replanner would save its improvement first; this test
+    # drives the same steps itself, in the order a slow solve allows.
+    monkeypatch.setattr(planning, "save_improvement", no_background_save)
+
+    owner = await factory.member()
+    operator = await factory.operator()
+    numbers = sorted(box_numbers(3))
+    origin = next_hour(1)
+    terminal = f"T{uuid.uuid4().hex[:8]}"
+    shipment = await cargo(
+        database,
+        owner.organisation_id,
+        [discharged(n) for n in numbers],
+        eta=origin - timedelta(hours=6),
+        terminal=terminal,
+    )
+    slots = await configure(
+        operator.client, origin + timedelta(hours=1), 24, quota=1, terminal=terminal
+    )
+    await operator.client.mutate(QUOTA, {"id": slots[0]["id"], "quota": 2})
+
+    def window(start: int, end: int, *boxes: str) -> dict[str, Any]:
+        return {
+            "from": (origin + timedelta(hours=start)).isoformat(),
+            "to": (origin + timedelta(hours=end)).isoformat(),
+            "containerNumbers": list(boxes),
+        }
+
+    # Boxes 1 and 2 want the first slot (quota 2), box 3 the next two.
+    await _recommend(
+        owner,
+        shipment,
+        [window(1, 3, numbers[0], numbers[1]), window(3, 7, numbers[2])],
+    )
+    # The first slot closes: boxes 1 and 2 must move (greedy repair), and
+    # the improvement may move 3 (1.5 x 2) to do better with a chain.
+    await operator.client.mutate(QUOTA, {"id": slots[0]["id"], "quota": 0})
+    repaired = await _replanned(owner, shipment, 2)
+    assert repaired["reason"] == "REPAIRED"
+    assert repaired["moved"] == 2
+
+    async with database.transaction(SYSTEM) as session:
+        job = await planning.improvement(session, shipment.shipment_id)
+    assert job is not None
+    assert job.max_moves == 3
+
+    # While the improvement solves, the customer accepts the repaired plan.
+    accepted = await owner.client.mutate(ACCEPT, {"input": {"planId": repaired["id"]}})
+    assert accepted["plan"]["acceptedAt"] is not None
+
+    result = await planning.solve_improvement(job, 2.0)
+    assert result.cost.total < job.total_cost  # the improvement is worth saving
+    async with database.transaction(SYSTEM) as session:
+        await real_save(session, job, result)
+
+    current = (await owner.client.data(PLAN, {"id": shipment.shipment_gid}))[
+        "pickupPlan"
+    ]
+    slot_of = {
+        i["container"]["number"]: (
+            None if i["slot"] is None else relay_key(i["slot"]["id"]),
+            i["bookingAtRisk"],
+            i["booking"],
+        )
+        for i in current["items"]
+    }
+    bookings = {
+        b["container"]["number"]: relay_key(b["slot"]["id"])
+        for b in accepted["bookings"]
+    }
+    assert len(bookings) == 3
+    broken = {
+        number: (slot, at_risk, booking)
+        for number, (slot, at_risk, booking) in slot_of.items()
+        if slot != bookings[number] and not at_risk
+    }
+    assert not broken, (current["version"], current["reason"], broken, bookings)
