@@ -215,8 +215,8 @@ async def fetch_ide_assets(settings: Settings, console: Console) -> bool:
             f"{settings.npm_registry}; the page loads them from unpkg.com"
         )
         return False
-    if report.stored:
-        console.print(f"[green]GraphiQL's scripts stored[/] in {store.directory}")
+    done = "stored" if report.stored else "already stored"
+    console.print(f"[green]GraphiQL's scripts {done}[/] in {store.directory}")
     return True
 
 
