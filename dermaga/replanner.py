@@ -32,8 +32,9 @@ from schema.subscriptions import EventHub
 log = structlog.get_logger(__name__)
 
 POLL_SECONDS = 5.0
-# Our own booking and plan events do not change readiness or capacity.
-IGNORED_KINDS = ("booking.", "pickup_plan.")
+# Our own booking and plan events, and a feed's freshness turning, do not
+# change readiness or capacity.
+IGNORED_KINDS = ("booking.", "pickup_plan.", "feed.")
 
 
 class Replanner:

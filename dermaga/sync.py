@@ -4,7 +4,8 @@ Each sync reads its feed from the cursor stored in the database, applies
 every page in a transaction of its own (domain.services.*_sync) and sleeps a
 poll interval once the feed is read to its end. While a feed is down it
 backs off exponentially and notes the failure; the API keeps answering from
-what it has, with `stale` set, and the sync catches up when the feed returns.
+what it has, with `stale` set (announced to the subscribers of the feed's
+calls when it turns, both ways), and the sync catches up when the feed returns.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 import structlog
@@ -21,7 +22,7 @@ import structlog
 from dermaga.settings import Settings
 from domain.ports.terminal import ContainerEventPage
 from domain.ports.vessels import VesselChangePage
-from domain.services import feed_cursors, terminal_sync, vessel_sync
+from domain.services import feed_cursors, feed_freshness, terminal_sync, vessel_sync
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 from integrations.errors import IntegrationError, PermanentIntegrationError
@@ -57,6 +58,10 @@ class FeedSync(Generic[P, R]):
     max_backoff_s: float
     page_size: int = 500
     after: AfterApply[R] | None = None
+    # When the feed counts as stale; its calls' subscribers are told when
+    # it turns stale and when it is fresh again.
+    stale_after: timedelta | None = None
+    _shown_stale: bool = field(default=False, init=False)
 
     async def sync_once(self) -> int:
         """Read the feed to its end; return how many pages were applied."""
@@ -80,9 +85,12 @@ class FeedSync(Generic[P, R]):
             try:
                 await self.sync_once()
                 failures = 0
+                if self._shown_stale:
+                    await self._tell_freshness()
                 await asyncio.sleep(self.poll_s)
             except IntegrationError as error:
                 failures = await self._failed(error)
+                await self._tell_freshness()
                 await asyncio.sleep(self._backoff(failures, error))
             except Exception:
                 log.exception("sync.failed", source=self.source)
@@ -101,6 +109,21 @@ class FeedSync(Generic[P, R]):
             error=error.message,
         )
         return failures
+
+    async def _tell_freshness(self) -> None:
+        """Announce a turn of the feed's freshness to its calls' subscribers."""
+        if self.stale_after is None:
+            return
+        now = _now()
+        async with self.database.transaction(SYSTEM) as session:
+            stale = await feed_freshness.is_stale(
+                session, self.source, now, self.stale_after
+            )
+            if stale == self._shown_stale:
+                return
+            calls = await feed_freshness.announce(session, self.source, now)
+        self._shown_stale = stale
+        log.info("sync.freshness", source=self.source, stale=stale, calls=calls)
 
     def _backoff(self, failures: int, error: IntegrationError | None) -> float:
         # A refusal (4xx) will not cure itself soon: wait the longest.
@@ -129,6 +152,7 @@ def vessel_feed_sync(
         poll_s=settings.vessel_poll_seconds,
         max_backoff_s=settings.sync_max_backoff_seconds,
         page_size=settings.sync_page_size,
+        stale_after=timedelta(seconds=settings.sync_stale_seconds),
     )
 
 
@@ -154,6 +178,7 @@ def terminal_feed_sync(
         max_backoff_s=settings.sync_max_backoff_seconds,
         page_size=settings.sync_page_size,
         after=fetch_manifests,
+        stale_after=timedelta(seconds=settings.sync_stale_seconds),
     )
 
 

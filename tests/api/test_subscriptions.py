@@ -48,6 +48,10 @@ subscription($call: ID!, $shipment: ID) {
 }"""
 
 
+STALE_PROGRESS = """
+subscription($call: ID!) { dischargeProgress(vesselCallId: $call) { total stale } }"""
+
+
 def gid(type_name: str, key: uuid.UUID) -> str:
     return str(relay.GlobalID(type_name, str(key)))
 
@@ -310,6 +314,83 @@ async def test_the_api_answers_stale_while_the_vessel_system_is_down(
         await eventually(caught_up)
 
 
+async def test_subscribers_see_the_vessel_feed_turn_stale_and_fresh_again(
+    settings: Settings, database: Database, factory: Factory, port_sim: PortSim
+) -> None:
+    viewer = await factory.member()
+    configured = with_feeds(
+        settings,
+        port_sim,
+        vessel_poll_seconds=0.05,
+        sync_max_backoff_seconds=0.2,
+        sync_stale_seconds=0.5,
+    )
+    app = create_app(configured, migrate=False)
+    call_ref = port_sim.expected_call()
+
+    async with serve_app(app) as url:
+        call_id = await _synced_call(database, call_ref)
+        async with graphql_ws(url, viewer.client.token) as ws:
+            await ws.subscribe("1", UPDATED, {"id": gid("VesselCall", call_id)})
+            await _until_listening(app, f"vessel-call:{call_id}")
+            await port_sim.outage("vessels", True)
+            try:
+                # Nothing about the call changes: only the feed falls silent.
+                went_stale = await ws.next_data("1")
+            finally:
+                await port_sim.outage("vessels", False)
+            fresh_again = await ws.next_data("1")
+
+    assert went_stale["vesselCallUpdated"]["stale"] is True
+    assert fresh_again["vesselCallUpdated"]["stale"] is False
+    assert (
+        fresh_again["vesselCallUpdated"]["eta"]
+        == went_stale["vesselCallUpdated"]["eta"]
+    )
+
+
+async def test_discharge_subscribers_see_the_terminal_feed_turn_stale_and_back(
+    settings: Settings, database: Database, factory: Factory, port_sim: PortSim
+) -> None:
+    viewer = await factory.member()
+    configured = with_feeds(
+        settings,
+        port_sim,
+        terminal_poll_seconds=0.05,
+        sync_max_backoff_seconds=0.2,
+        sync_stale_seconds=0.5,
+    )
+    app = create_app(configured, migrate=False)
+    # A call that has arrived and not left: a departed call's counts are final.
+    port_sim.discharged_call()
+    call_ref = next(
+        ref
+        for ref, plan in sorted(port_sim.world.calls.items())
+        if plan.arrived_at is not None and plan.departed_at is None
+    )
+
+    async with serve_app(app) as url:
+        call_id = await _synced_call(database, call_ref)
+        await add_shipment(database, viewer.organisation_id, call_id, [])
+        async with graphql_ws(url, viewer.client.token) as ws:
+            await ws.subscribe(
+                "1", STALE_PROGRESS, {"call": gid("VesselCall", call_id)}
+            )
+            await _until_listening(app, f"discharge:{call_id}")
+            await port_sim.outage("terminal", True)
+            try:
+                went_stale = await _next_with_stale(ws, stale=True)
+            finally:
+                await port_sim.outage("terminal", False)
+            fresh_again = await _next_with_stale(ws, stale=False)
+
+    # Only the flag turned: the counts are the ones the subscriber had.
+    assert fresh_again["dischargeProgress"] == {
+        **went_stale["dischargeProgress"],  # type: ignore[dict-item]
+        "stale": False,
+    }
+
+
 async def test_a_subscriber_a_whole_queue_behind_is_dropped() -> None:
     hub = EventHub(MemoryBackend(), queue_size=2)
     await hub.connect()
@@ -414,3 +495,11 @@ async def test_long_channel_names_stay_apart_on_postgres(database_url: str) -> N
         await hub.disconnect()
 
     assert got == ['{"kind": "one"}', '{"kind": "two"}']
+
+
+async def _next_with_stale(ws: object, *, stale: bool) -> dict[str, object]:
+    """Skip discharge updates (the first read fills the yard) up to the turn."""
+    while True:
+        data = await ws.next_data("1")  # type: ignore[attr-defined]
+        if data["dischargeProgress"]["stale"] is stale:  # type: ignore[index]
+            return data  # type: ignore[no-any-return]
