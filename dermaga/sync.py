@@ -82,20 +82,25 @@ class FeedSync(Generic[P, R]):
         """Sync for ever: poll when caught up, back off while the feed fails."""
         failures = 0
         while True:
+            error: IntegrationError | None = None
             try:
-                await self.sync_once()
-                failures = 0
-                if self._shown_stale:
+                try:
+                    await self.sync_once()
+                    failures = 0
+                except IntegrationError as failed:
+                    error = failed
+                    failures = await self._failed(failed)
+                if error is not None or self._shown_stale:
                     await self._tell_freshness()
-                await asyncio.sleep(self.poll_s)
-            except IntegrationError as error:
-                failures = await self._failed(error)
-                await self._tell_freshness()
-                await asyncio.sleep(self._backoff(failures, error))
             except Exception:
+                # Our own database failing too (noting the failure included)
+                # must not end the loop: the sync outlives both outages.
                 log.exception("sync.failed", source=self.source)
                 failures += 1
-                await asyncio.sleep(self._backoff(failures, None))
+            if failures == 0:
+                await asyncio.sleep(self.poll_s)
+            else:
+                await asyncio.sleep(self._backoff(failures, error))
 
     async def _failed(self, error: IntegrationError) -> int:
         async with self.database.transaction(SYSTEM) as session:
