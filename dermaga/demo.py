@@ -81,6 +81,8 @@ DEMO_USERS = (
         frozenset({Role.ADMIN, Role.OPERATOR}),
     ),
 )
+IMPORTER = DEMO_USERS[0]
+OPERATOR = DEMO_USERS[2]
 
 
 def demo_password(data_dir: Path) -> str:

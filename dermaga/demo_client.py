@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import httpx
+from strawberry import relay
 
 SIGN_IN = """
 mutation SignIn($input: SignInInput!) {
@@ -100,3 +102,8 @@ def _payload(data: dict[str, Any]) -> dict[str, Any]:
         raise DemoSeedError(f"user errors: {payload['userErrors']}")
     result: dict[str, Any] = payload
     return result
+
+
+def row_key(global_id: str) -> uuid.UUID:
+    """The row a global ID names, for the steps the seed takes past the API."""
+    return uuid.UUID(relay.GlobalID.from_id(global_id).node_id)

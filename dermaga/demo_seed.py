@@ -12,10 +12,9 @@ the terminal reported on before the request named it.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,9 +22,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import structlog
 from sqlalchemy import select
-from strawberry import relay
 
-from dermaga.demo import DEMO_USERS
+from dermaga.demo import IMPORTER, OPERATOR
 from dermaga.demo_cargo import (
     COMING,
     DEMO_SHIPMENTS,
@@ -34,27 +32,21 @@ from dermaga.demo_cargo import (
     DemoShipment,
     candidates,
 )
-from dermaga.demo_client import DemoClient, DemoSeedError
+from dermaga.demo_client import DemoClient, DemoSeedError, row_key
 from dermaga.demo_papers import Box, Paperwork, box_for, papers
+from dermaga.demo_pickups import DemoPickups
 from dermaga.demo_queries import (
-    BOOK,
     CALLS,
     CHECK,
-    CONFIGURE_SLOTS,
     CREATE,
     FINALIZE,
-    GATE_EVENT,
-    GATE_PASS,
     INVOICES,
     PAY,
     SHIPMENT,
-    SLOTS,
     SUBMIT,
     VERIFY,
 )
 from domain.models.payments import Payment, PaymentPurpose, PaymentStatus
-from domain.models.scheduling import BookingStatus, PickupSlot, TruckBooking
-from domain.models.shipments import Container
 from domain.ports.terminal import ContainerEventType
 from domain.services import terminal_sync
 from domain.shipment_status import ShipmentStatus
@@ -65,8 +57,6 @@ from integrations.terminal.client import TerminalClient
 log = structlog.get_logger(__name__)
 
 S = ShipmentStatus
-IMPORTER = DEMO_USERS[0]
-OPERATOR = DEMO_USERS[2]
 JOURNEY = (
     S.DRAFT,
     S.SUBMITTED,
@@ -79,9 +69,6 @@ JOURNEY = (
 SERVICES = ["DISCHARGE", "STORAGE", "LIFT_ON_OFF", "PICKUP"]
 JAKARTA = ZoneInfo("Asia/Jakarta")
 WAIT_S = 90.0
-SLOT_MINUTES = 120
-SLOT_QUOTA = 40
-SLOT_DAYS = 7
 TERMINALS = ("JICT", "KOJA", "NPCT1", "TMAL")
 
 
@@ -118,14 +105,14 @@ class DemoSeeder:
         self._calls: list[Call] = []
         self._available: set[str] | None = None
         self._taken: set[str] = set()
-        self._slotted: set[str] = set()
+        self.pickups = DemoPickups(client, database)
 
     async def seed(self, progress: Progress = lambda _: None) -> SeedReport:
         """Bring every demo request to its stage; what is there already stays."""
         await self.client.sign_in(IMPORTER.email, self.password)
         await self.client.sign_in(OPERATOR.email, self.password)
         for terminal in TERMINALS:
-            await self._configure_slots(terminal)
+            await self.pickups.configure_slots(terminal)
         found = {plan: await self._find(plan.bl_number) for plan in DEMO_SHIPMENTS}
         for shipment in found.values():
             if shipment is not None:
@@ -247,7 +234,7 @@ class DemoSeeder:
             progress(f"{stage}: B/L {plan.bl_number} is {status.value}")
             status = await self._step(status, plan, shipment)
         if plan.stage is S.READY_FOR_PICKUP:
-            await self._book_all(plan, shipment, upcoming=True)
+            await self.pickups.book_all(plan, shipment, upcoming=True)
         progress(f"{stage}: request {shipment['reference']} is {status.value}")
 
     async def _step(
@@ -268,7 +255,7 @@ class DemoSeeder:
         elif status is S.IN_SERVICE:
             await self._settle(plan, shipment)
         elif status is S.READY_FOR_PICKUP:
-            await self._collect(plan, shipment)
+            await self.pickups.collect(plan, shipment)
         return await self._status_after(plan, status)
 
     async def _status_after(
@@ -315,7 +302,7 @@ class DemoSeeder:
         self, shipment: dict[str, Any], purpose: PaymentPurpose
     ) -> None:
         """The importer pays the virtual account: Praya's simulator marks it paid."""
-        key = _key(shipment["id"])
+        key = row_key(shipment["id"])
         async with self.database.transaction(SYSTEM) as session:
             bill_id = await session.scalar(
                 select(Payment.bill_id).where(
@@ -344,7 +331,7 @@ class DemoSeeder:
             invoice = edges[0]["node"]
         else:
             upcoming = plan.stage is S.READY_FOR_PICKUP
-            await self._book_all(plan, shipment, upcoming=upcoming)
+            await self.pickups.book_all(plan, shipment, upcoming=upcoming)
             payload = await self.client.mutate(FINALIZE, ids, as_user=IMPORTER.email)
             invoice = payload["invoice"]
         if invoice["status"] == "PAID" or Decimal(invoice["balanceDue"]["amount"]) <= 0:
@@ -361,7 +348,7 @@ class DemoSeeder:
         self, plan: DemoShipment, shipment: dict[str, Any]
     ) -> None:
         """Give the request's boxes the state the terminal reported before it."""
-        call_key = _key(shipment["vesselCall"]["id"])
+        call_key = row_key(shipment["vesselCall"]["id"])
         numbers = [c["number"] for c in shipment["containers"]]
         async with asyncio.timeout(WAIT_S):
             while True:
@@ -374,115 +361,6 @@ class DemoSeeder:
                 if all(c["status"] == "AVAILABLE" for c in found["containers"]):
                     return
                 await asyncio.sleep(1)
-
-    # Trucks and the gate
-
-    async def _collect(self, plan: DemoShipment, shipment: dict[str, Any]) -> None:
-        """Trucks come in the slot booked before the invoice, collect and leave."""
-        await self._book_all(plan, shipment, upcoming=False)
-        bookings = await self._active_bookings(shipment)
-        now = datetime.now(UTC)
-        for number, (booking_id, slot_start) in bookings.items():
-            plate = _plate(number)
-            payload = await self.client.mutate(
-                GATE_PASS,
-                {"input": {"bookingId": booking_id, "containerNumber": number}},
-                as_user=IMPORTER.email,
-            )
-            token = payload["gatePass"]["token"]
-            # The truck came in early in its slot and leaves now.
-            gate_in = max(slot_start, now - timedelta(minutes=45))
-            for kind, at in (("GATE_IN", gate_in), ("GATE_OUT", now)):
-                reading = {
-                    "token": token,
-                    "kind": kind,
-                    "truckPlate": plate,
-                    "at": at.isoformat(),
-                }
-                await self.client.mutate(
-                    GATE_EVENT, {"input": reading}, as_user=OPERATOR.email
-                )
-
-    async def _book_all(
-        self, plan: DemoShipment, shipment: dict[str, Any], *, upcoming: bool
-    ) -> dict[str, tuple[str, datetime]]:
-        """Book each box not booked yet: in the slot open now, or one tomorrow."""
-        terminal = shipment["vesselCall"]["terminal"]
-        await self._configure_slots(terminal)
-        slot = await self._slot(terminal, upcoming)
-        booked = await self._active_bookings(shipment)
-        made: dict[str, tuple[str, datetime]] = {}
-        for box in shipment["containers"]:
-            number = box["number"]
-            if number in booked or box["status"] == "GATED_OUT":
-                continue
-            booking = {
-                "shipmentId": shipment["id"],
-                "containerNumber": number,
-                "slotId": slot["id"],
-                "truckPlate": _plate(number),
-                "driverName": _driver(number),
-            }
-            payload = await self.client.mutate(
-                BOOK, {"input": booking}, as_user=IMPORTER.email
-            )
-            starts = datetime.fromisoformat(slot["startsAt"])
-            made[number] = (payload["booking"]["id"], starts)
-        return made
-
-    async def _configure_slots(self, terminal: str) -> None:
-        """Two-hour slots for a week from today's midnight UTC; the grid never moves."""
-        if terminal in self._slotted:
-            return
-        start = datetime.combine(datetime.now(UTC).date(), time(), tzinfo=UTC)
-        layout = {
-            "terminal": terminal,
-            "from": start.isoformat(),
-            "to": (start + timedelta(days=SLOT_DAYS)).isoformat(),
-            "slotMinutes": SLOT_MINUTES,
-            "quota": SLOT_QUOTA,
-        }
-        await self.client.mutate(
-            CONFIGURE_SLOTS, {"input": layout}, as_user=OPERATOR.email
-        )
-        self._slotted.add(terminal)
-
-    async def _slot(self, terminal: str, upcoming: bool) -> dict[str, Any]:
-        now = datetime.now(UTC)
-        window = {
-            "terminal": terminal,
-            "from": (now - timedelta(minutes=SLOT_MINUTES)).isoformat(),
-            "to": (now + timedelta(days=2)).isoformat(),
-        }
-        data = await self.client.data(SLOTS, window, as_user=IMPORTER.email)
-        # Tomorrow morning for a booked request; the slot open now for a pickup.
-        earliest = now + timedelta(hours=12) if upcoming else now
-        for slot in data["slots"]:
-            starts = datetime.fromisoformat(slot["startsAt"])
-            ends = datetime.fromisoformat(slot["endsAt"])
-            if slot["free"] > 0 and ends > now and (starts >= earliest or not upcoming):
-                return dict(slot)
-        raise DemoSeedError(f"no free pickup slot at {terminal}")
-
-    async def _active_bookings(
-        self, shipment: dict[str, Any]
-    ) -> dict[str, tuple[str, datetime]]:
-        """Each booked box's booking (global id) and the start of its slot."""
-        key = _key(shipment["id"])
-        async with self.database.transaction(SYSTEM) as session:
-            rows = await session.execute(
-                select(Container.number, TruckBooking.id, PickupSlot.starts_at)
-                .join(TruckBooking, TruckBooking.container_id == Container.id)
-                .join(PickupSlot, PickupSlot.id == TruckBooking.slot_id)
-                .where(
-                    TruckBooking.shipment_id == key,
-                    TruckBooking.status == BookingStatus.ACTIVE,
-                )
-            )
-            return {
-                number: (str(relay.GlobalID("TruckBooking", str(booking))), starts)
-                for number, booking, starts in rows
-            }
 
 
 def _paperwork(plan: DemoShipment, call: Call, boxes: tuple[Box, ...]) -> Paperwork:
@@ -502,17 +380,3 @@ def _paperwork(plan: DemoShipment, call: Call, boxes: tuple[Box, ...]) -> Paperw
         hs_code=plan.hs_code,
         unit_price_usd=plan.unit_price_usd,
     )
-
-
-def _key(global_id: str) -> uuid.UUID:
-    return uuid.UUID(relay.GlobalID.from_id(global_id).node_id)
-
-
-def _plate(number: str) -> str:
-    """A Jakarta (B) registration plate for the truck that collects a box."""
-    return f"B {int(number[4:8]) % 9000 + 1000} {number[:3]}"
-
-
-def _driver(number: str) -> str:
-    names = ("Agus Setiawan", "Joko Prasetyo", "Hendra Gunawan", "Wahyu Hidayat")
-    return names[int(number[-1]) % len(names)]

@@ -4,7 +4,7 @@ A token is `GP1.<claims>.<mac>`: the claims are base64url JSON (pass id,
 token id, container, truck plate, terminal, slot, expiry) and the mac is
 HMAC-SHA256 (RFC 2104) over `GP1.<claims>` under the gate key. A gate
 holding the key verifies a token without calling the portal; the portal
-refuses a token twice through its token id (see domain.services.gate).
+refuses a token twice through its token id (see domain.services.gate_events).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
 from domain.models import gate as models
-from domain.services import delivery, gate
+from domain.services import delivery, gate, gate_events
 from domain.tariff import DEFAULT_ZONE
 from domain.viewer import Viewer
 from resolvers.transaction import run_use_case
@@ -192,7 +192,7 @@ class GateMutation:
         self, info: Info, input: RecordGateEventInput
     ) -> RecordGateEventPayload:
         now = datetime.now(UTC)
-        reading = gate.GateReading(
+        reading = gate_events.GateReading(
             token=input.token,
             kind=input.kind,
             truck_plate=input.truck_plate,
@@ -203,7 +203,9 @@ class GateMutation:
         async def use_case(
             session: AsyncSession, viewer: Viewer
         ) -> RecordGateEventPayload:
-            event = await gate.record_gate_event(session, viewer, reading, key, now)
+            event = await gate_events.record_gate_event(
+                session, viewer, reading, key, now
+            )
             gate_pass = await session.get(models.GatePass, event.gate_pass_id)
             return RecordGateEventPayload(
                 gate_event=GateEvent.from_model(event),

@@ -19,8 +19,9 @@ from domain.models.port import VesselCall as VesselCallRow
 from domain.models.shipments import Shipment as ShipmentRow
 from domain.vessel_events import VesselCallStatus
 from schema.context import Info, Loaders
+from schema.discharge import DischargeProgress, discharge_of
 from schema.permissions import IsAuthenticated
-from schema.port import DischargeProgress, VesselCall, discharge_of
+from schema.port import VesselCall
 from schema.relay import Connection, paginate, parse_global_id
 from schema.subscriptions import watch
 

@@ -1,15 +1,15 @@
-"""Vessels, vessel calls, their DCSA timelines and discharge progress.
+"""Vessels, vessel calls and their DCSA Just-In-Time timelines.
 
 Vessel calls are public schedule data: any signed-in viewer reads them. What
-a call shows of shipments (discharge progress by shipment) goes through the
-viewer's tenancy scope, so a customer sees only its own.
+a call shows of shipments (its discharge progress, schema/discharge.py) goes
+through the viewer's tenancy scope, so a customer sees only its own.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Self
 
 import strawberry
@@ -19,11 +19,8 @@ from strawberry import relay
 from strawberry.dataloader import DataLoader
 
 from domain.models import port as models
-from domain.models.shipments import Container as ContainerRow
-from domain.models.shipments import Shipment as ShipmentRow
-from domain.models.tracking import ContainerEventRow, FeedCursor, PortCallTimestampRow
-from domain.ports.terminal import ContainerEventType
-from domain.services import discharge_progress, feed_cursors
+from domain.models.tracking import PortCallTimestampRow
+from domain.services import feed_cursors
 from domain.tenancy import CoreScoped
 from domain.vessel_events import (
     PortCallEventType,
@@ -40,8 +37,10 @@ from schema.context import (
     table_of,
     then,
 )
+from schema.discharge import DischargeProgress, discharge_of
 from schema.fast_paths import direct
-from schema.relay import global_id, load_nodes
+from schema.feeds import feed_freshness
+from schema.relay import load_nodes
 
 strawberry.enum(
     VesselCallStatus,
@@ -61,24 +60,6 @@ strawberry.enum(
     PortCallService,
     description="What a time is of: a place reached or a service performed.",
 )
-strawberry.enum(
-    ContainerEventType,
-    description="What happened to a box at the terminal (after DCSA Track and "
-    "Trace): DISC discharged, YARD stacked, YARD_MOVE moved, INSP_START and "
-    "INSP_END inspection, CUSTOMS_HOLD and CUSTOMS_RELEASE, AVPU available for "
-    "pickup, GTIN and GTOT gate in and out.",
-)
-DEFAULT_STALE_AFTER = timedelta(minutes=2)
-
-
-async def feed_freshness(info: Info, source: str) -> feed_cursors.Freshness:
-    """How fresh the data of one feed is; read once per request or event."""
-    loader = info.context.loaders.batched("port.feeds", _feeds)
-    row = await loader.load(source)
-    stale_after = info.context.services.extras.get(
-        "sync_stale_after", DEFAULT_STALE_AFTER
-    )
-    return feed_cursors.freshness(row, datetime.now(UTC), stale_after)
 
 
 @strawberry.type(description="A ship, known by its IMO number.")
@@ -123,103 +104,6 @@ class PortCallEvent:
     )
     retracted: bool = strawberry.field(
         description="True once a later timestamp withdrew this one."
-    )
-
-
-@strawberry.type(description="A slot in the container yard.")
-class YardPosition:
-    block: str = strawberry.field(description="Yard block.")
-    bay: int = strawberry.field(description="Bay in the block.")
-    row: int = strawberry.field(description="Row in the bay.")
-    tier: int = strawberry.field(description="Tier; 1 is the ground.")
-
-
-@strawberry.type(description="One DCSA Track and Trace event of a container.")
-class ContainerEvent:
-    event_id: str = strawberry.field(description="The terminal's event id.")
-    container_number: str = strawberry.field(description="ISO 6346 number.")
-    event_type: ContainerEventType = strawberry.field(description="What happened.")
-    event_time: datetime = strawberry.field(description="When it happened.")
-    sent_at: datetime = strawberry.field(description="When the terminal sent it.")
-    yard_position: YardPosition | None = strawberry.field(
-        description="Where the box was put (YARD and YARD_MOVE)."
-    )
-    retracts_event_id: str | None = strawberry.field(
-        description="The earlier event this one replaces."
-    )
-    retracted: bool = strawberry.field(
-        description="True once a later event replaced this one."
-    )
-
-
-@strawberry.type(description="A shipment's boxes discharged from its vessel call.")
-class ShipmentDischarge:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
-    reference: str = strawberry.field(description="The shipment's reference.")
-    discharged: int = strawberry.field(description="Boxes discharged so far.")
-    total: int = strawberry.field(description="Boxes of the shipment on the call.")
-    last_discharged_at: datetime | None = strawberry.field(
-        description="When its last box landed."
-    )
-    last_container_number: str | None = strawberry.field(
-        description="The last of its boxes discharged."
-    )
-
-
-@strawberry.type(description="How far a vessel call's discharge has come.")
-class DischargeProgress:
-    vessel_call_key: strawberry.Private[uuid.UUID]
-    only_shipment: strawberry.Private[uuid.UUID | None] = None
-    discharged: int = strawberry.field(description="Boxes discharged so far.")
-    total: int = strawberry.field(
-        description="Boxes to discharge: the terminal's manifest count, or the "
-        "boxes of the shipments on the call until the manifest is known."
-    )
-    last_discharged_at: datetime | None = strawberry.field(
-        description="When the last box landed."
-    )
-
-    @strawberry.field(description="The vessel call.")
-    def vessel_call_id(self) -> relay.GlobalID:
-        return global_id("VesselCall", self.vessel_call_key)
-
-    @strawberry.field(
-        description="Progress of each of the viewer's shipments on this call; "
-        "never another organisation's."
-    )
-    async def by_shipment(self, info: Info) -> list[ShipmentDischarge]:
-        loader = info.context.loaders.batched("port.shipment_discharge", _by_shipment)
-        found = await loader.load(self.vessel_call_key)
-        return [
-            _shipment_discharge(item)
-            for item in found
-            if self.only_shipment in (None, item.shipment_id)
-        ]
-
-    @strawberry.field(description="When the terminal's feed was last read in full.")
-    async def last_synced_at(self, info: Info) -> datetime | None:
-        return (await feed_freshness(info, feed_cursors.TERMINAL)).last_synced_at
-
-    @strawberry.field(
-        description="True when the terminal's feed has not been read for a while: "
-        "the counts shown may be out of date."
-    )
-    async def stale(self, info: Info) -> bool:
-        return (await feed_freshness(info, feed_cursors.TERMINAL)).stale
-
-
-async def discharge_of(
-    info: Info, call_id: uuid.UUID, only_shipment: uuid.UUID | None = None
-) -> DischargeProgress:
-    """A call's discharge progress, optionally narrowed to one shipment."""
-    loader = info.context.loaders.batched("port.call_discharge", _call_discharge)
-    counts = await loader.load(call_id)
-    return DischargeProgress(
-        vessel_call_key=call_id,
-        only_shipment=only_shipment,
-        discharged=counts.discharged,
-        total=counts.total,
-        last_discharged_at=counts.last_discharged_at,
     )
 
 
@@ -319,14 +203,6 @@ class VesselCall(relay.Node):
         )
 
 
-async def container_timeline(
-    info: Info, container_id: uuid.UUID
-) -> list[ContainerEvent]:
-    """A shipment container's terminal events, oldest first; [] if not visible."""
-    loader = info.context.loaders.batched("port.container_events", _container_events)
-    return await loader.load(container_id)
-
-
 def vessel_call_of(info: Info, key: uuid.UUID) -> Awaitable[VesselCall | None]:
     """A vessel call, its ship read in the same round trip (for lists of calls)."""
     return calls_with_vessels(info).load(key)
@@ -399,29 +275,6 @@ async def _with_vessels(
     return [found.get(key) for key in keys]
 
 
-def _shipment_discharge(
-    item: discharge_progress.ShipmentDischarge,
-) -> ShipmentDischarge:
-    return ShipmentDischarge(
-        shipment_id=global_id("Shipment", item.shipment_id),
-        reference=item.reference,
-        discharged=item.discharged,
-        total=item.total,
-        last_discharged_at=item.last_discharged_at,
-        last_container_number=item.last_container_number,
-    )
-
-
-async def _feeds(
-    session: AsyncSession, sources: Sequence[str]
-) -> list[FeedCursor | None]:
-    rows = await session.scalars(
-        select(FeedCursor).where(FeedCursor.source.in_(sources))
-    )
-    found = {row.source: row for row in rows}
-    return [found.get(source) for source in sources]
-
-
 async def _timestamps(
     session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> list[list[PortCallEvent]]:
@@ -448,62 +301,3 @@ async def _timestamps(
             )
         )
     return [grouped[key] for key in keys]
-
-
-async def _call_discharge(
-    session: AsyncSession, keys: Sequence[uuid.UUID]
-) -> list[discharge_progress.CallDischarge]:
-    found = await discharge_progress.call_discharges(session, keys)
-    return [found[key] for key in keys]
-
-
-async def _by_shipment(
-    session: AsyncSession, keys: Sequence[uuid.UUID]
-) -> list[list[discharge_progress.ShipmentDischarge]]:
-    found = await discharge_progress.shipment_discharges(session, keys)
-    return [found[key] for key in keys]
-
-
-async def _container_events(
-    session: AsyncSession, keys: Sequence[uuid.UUID]
-) -> list[list[ContainerEvent]]:
-    # Through the containers the viewer may see, on their shipment's call.
-    event = ContainerEventRow
-    rows = await session.execute(
-        select(ContainerRow.id, event)
-        .join(ShipmentRow, ShipmentRow.id == ContainerRow.shipment_id)
-        .join(
-            event,
-            (event.container_number == ContainerRow.number)
-            & (event.vessel_call_id == ShipmentRow.vessel_call_id),
-        )
-        .where(ContainerRow.id.in_(keys))
-        .order_by(event.seq)
-    )
-    pairs = list(rows)
-    withdrawn = {row.retracts_event_id for _, row in pairs if row.retracts_event_id}
-    grouped: dict[uuid.UUID, list[ContainerEvent]] = {key: [] for key in keys}
-    for container_id, row in pairs:
-        grouped[container_id].append(_container_event(row, withdrawn))
-    return [grouped[key] for key in keys]
-
-
-def _container_event(row: ContainerEventRow, withdrawn: set[str]) -> ContainerEvent:
-    position = None
-    if row.yard_block is not None:
-        position = YardPosition(
-            block=row.yard_block,
-            bay=row.yard_bay or 0,
-            row=row.yard_row or 0,
-            tier=row.yard_tier or 0,
-        )
-    return ContainerEvent(
-        event_id=row.event_id,
-        container_number=row.container_number,
-        event_type=row.event_type,
-        event_time=row.event_time,
-        sent_at=row.sent_at,
-        yard_position=position,
-        retracts_event_id=row.retracts_event_id,
-        retracted=row.event_id in withdrawn,
-    )

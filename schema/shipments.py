@@ -18,6 +18,7 @@ from domain.models import shipments as models
 from domain.models.identity import Organisation as OrganisationRow
 from domain.models.identity import User as UserRow
 from domain.tenancy import CoreScoped
+from schema.container_events import ContainerEvent, container_timeline
 from schema.context import (
     Info,
     among,
@@ -36,7 +37,7 @@ from schema.documents import (
 from schema.fast_paths import direct
 from schema.identity import Organisation, User
 from schema.payments import Payment, latest_payments_of, payments_by_shipment
-from schema.port import ContainerEvent, VesselCall, container_timeline, vessel_call_of
+from schema.port import VesselCall, vessel_call_of
 from schema.relay import global_id, load_nodes
 
 if TYPE_CHECKING:

@@ -33,14 +33,8 @@ from dermaga.demo import (
     sign_in_operation,
     welcome_notes,
 )
-from dermaga.demo_run import (
-    DEMO_CLOCK_SPEED,
-    RunningDemo,
-    WorldState,
-    graphiql_examples,
-    resume_clock,
-    running_demo,
-)
+from dermaga.demo_run import RunningDemo, graphiql_examples, running_demo
+from dermaga.demo_world import DEMO_CLOCK_SPEED, WorldState, resume_clock
 from dermaga.graphiql import TOKEN_PLACEHOLDER, ExampleTab, graphiql_html
 from dermaga.settings import Settings
 from domain import events

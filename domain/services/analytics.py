@@ -35,7 +35,7 @@ from domain.models.billing import Invoice, InvoiceLine
 from domain.models.gate import GateEvent, GateEventKind, GatePass, GatePassStatus
 from domain.models.scheduling import PickupSlot
 from domain.models.shipments import Container, ShipmentStatusChange
-from domain.services.gate import SERVICE_LEVEL
+from domain.services.gate_events import SERVICE_LEVEL
 from domain.shipment_status import ShipmentStatus
 from domain.tariff import JAKARTA
 from domain.time_bounds import check_near
