@@ -10,7 +10,7 @@ import structlog
 
 from dermaga.background import running_in_background
 from domain.ports.finance import FinanceSystem
-from domain.services.payments import Reconciliation, reconcile_pending
+from domain.services.payment_confirmations import Reconciliation, reconcile_pending
 from domain.unit_of_work import Database
 
 log = structlog.get_logger(__name__)

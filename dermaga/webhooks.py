@@ -9,7 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from domain.ports.finance import WebhookRejectedError
-from domain.services.payments import Confirmation, PaidNotice, confirm_payment
+from domain.services.payment_confirmations import (
+    Confirmation,
+    PaidNotice,
+    confirm_payment,
+)
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 from integrations.finance.webhooks import read_callback

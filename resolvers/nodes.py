@@ -10,8 +10,9 @@ from schema.documents import Document
 from schema.gate import GatePass
 from schema.identity import ApiKey, Organisation, User
 from schema.payments import Payment
+from schema.pickup_plans import PickupPlan
 from schema.port import Vessel, VesselCall
-from schema.scheduling import PickupPlan, PickupSlot, TruckBooking
+from schema.scheduling import PickupSlot, TruckBooking
 from schema.shipments import Shipment
 
 NODE_TYPES: dict[str, type[relay.Node]] = {

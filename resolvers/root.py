@@ -12,12 +12,9 @@ from resolvers.gate import GateMutation, GateQuery
 from resolvers.identity import IdentityMutation, IdentityQuery
 from resolvers.nodes import NODE_TYPES, resolve_nodes
 from resolvers.payments import PaymentMutation
+from resolvers.pickup_plans import PlanMutation, PlanQuery, PlanSubscription
 from resolvers.port import PortQuery, PortSubscription
-from resolvers.scheduling import (
-    SchedulingMutation,
-    SchedulingQuery,
-    SchedulingSubscription,
-)
+from resolvers.scheduling import SchedulingMutation, SchedulingQuery
 from resolvers.shipments import (
     ShipmentMutation,
     ShipmentQuery,
@@ -60,6 +57,7 @@ class Query(
     GateQuery,
     AnalyticsQuery,
     SchedulingQuery,
+    PlanQuery,
 ):
     pass
 
@@ -73,12 +71,13 @@ class Mutation(
     BillingMutation,
     GateMutation,
     SchedulingMutation,
+    PlanMutation,
 ):
     pass
 
 
 @strawberry.type(description="Everything a client can follow live, over a WebSocket.")
-class Subscription(ShipmentSubscription, PortSubscription, SchedulingSubscription):
+class Subscription(ShipmentSubscription, PortSubscription, PlanSubscription):
     pass
 
 

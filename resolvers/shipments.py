@@ -18,6 +18,7 @@ from domain.errors import NotFoundError
 from domain.events import shipment_channel
 from domain.models import shipments as models
 from domain.services import documents as documents_service
+from domain.services import draft_fields, drafts
 from domain.services import shipments as service
 from domain.services.submission import submit_shipment
 from domain.viewer import Viewer
@@ -63,8 +64,8 @@ class ContainerInput:
     packages: int | None = strawberry.field(default=None, description="Packages.")
     gross_kg: int | None = strawberry.field(default=None, description="Gross kg.")
 
-    def entry(self) -> service.ContainerEntry:
-        return service.ContainerEntry(
+    def entry(self) -> draft_fields.ContainerEntry:
+        return draft_fields.ContainerEntry(
             self.number, self.size_type, self.seal, self.packages, self.gross_kg
         )
 
@@ -149,8 +150,8 @@ def _id(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
 
 def _draft(
     input: DraftFields, consignee: relay.GlobalID | None = None
-) -> service.ShipmentDraft:
-    return service.ShipmentDraft(
+) -> draft_fields.ShipmentDraft:
+    return draft_fields.ShipmentDraft(
         consignee_organisation_id=_id(consignee, "Organisation"),
         bl_number=input.bl_number,
         vessel_call_id=_id(input.vessel_call_id, "VesselCall"),
@@ -270,7 +271,7 @@ class ShipmentMutation:
         draft = _draft(input, input.consignee_organisation_id)
 
         async def use_case(session: AsyncSession, viewer: Viewer) -> models.Shipment:
-            return await service.create_shipment(
+            return await drafts.create_shipment(
                 session, viewer, draft, datetime.now(UTC)
             )
 
@@ -288,7 +289,7 @@ class ShipmentMutation:
 
         async def use_case(session: AsyncSession, viewer: Viewer) -> models.Shipment:
             try:
-                return await service.update_shipment(session, viewer, key, draft)
+                return await drafts.update_shipment(session, viewer, key, draft)
             except NotFoundError as error:
                 raise NotFoundError(error.message, field=("id",)) from error
 

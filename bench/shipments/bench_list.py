@@ -24,7 +24,8 @@ from bench.viewer.run import bench_database, start
 from dermaga.database import async_url, create_engine
 from domain.identifiers import iso6346_check_digit
 from domain.models.identity import User
-from domain.services.shipments import ContainerEntry, ShipmentDraft, create_shipment
+from domain.services.draft_fields import ContainerEntry, ShipmentDraft
+from domain.services.drafts import create_shipment
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM, Viewer
 

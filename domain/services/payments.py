@@ -1,4 +1,4 @@
-"""Paying a shipment through the finance system (Praya): start, confirm, reconcile.
+"""Paying a shipment through the finance system (Praya): starting a payment.
 
 Starting a payment spans two transactions around one call to Praya, so that
 nothing is lost and nothing is half-written:
@@ -11,25 +11,23 @@ When Praya is down at step 2 the row stays PENDING_CREATE and the client
 gets FINANCE_UNAVAILABLE; repeating the request with the same client key
 resumes at step 2, and Praya's idempotency makes a second bill impossible.
 
-The shipment moves VERIFIED -> AWAITING_PAYMENT when its bill is issued and
-AWAITING_PAYMENT -> IN_SERVICE when the payment is confirmed, by callback or
-by reconciliation, whichever comes first; a repeated confirmation changes
-nothing. The balance of an issued invoice is paid the same way (purpose
-INVOICE); its confirmation credits the invoice instead of starting the service.
-Once the invoice is issued no initial payment is started (ALREADY_INVOICED);
-the invoice waits for a billed initial payment, so one is never left out.
+The shipment moves VERIFIED -> AWAITING_PAYMENT when its bill is issued; the
+payment is confirmed by callback or by reconciliation
+(domain/services/payment_confirmations.py). The balance of an issued invoice
+is paid the same way (purpose INVOICE). Once the invoice is issued no initial
+payment is started (ALREADY_INVOICED); the invoice waits for a billed initial
+payment, so one is never left out.
 """
 
 from __future__ import annotations
 
-import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import structlog
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
@@ -48,21 +46,18 @@ from domain.models.shipments import Container, Shipment
 from domain.money import Money
 from domain.ports.finance import Bill, BillStatus, FinanceSystem
 from domain.seed_tariffs import PRIOK_VERSIONS
-from domain.services import gate, invoice_settlement
+from domain.services import invoice_settlement
+from domain.services.payment_confirmations import locked_payment, mark_paid
 from domain.services.shipments import change_status, load_shipment
-from domain.shipment_status import ShipmentStatus, check_transition
+from domain.shipment_status import ShipmentStatus
 from domain.tariff import TariffBook, is_reefer, size_class_of
 from domain.unit_of_work import Database
-from domain.viewer import SYSTEM, PrincipalKind, Viewer
+from domain.viewer import PrincipalKind, Viewer
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_PORT = "IDTPP"
 PAYABLE = frozenset({ShipmentStatus.VERIFIED, ShipmentStatus.AWAITING_PAYMENT})
-LAPSED = {
-    BillStatus.EXPIRED: PaymentStatus.EXPIRED,
-    BillStatus.CANCELLED: PaymentStatus.CANCELLED,
-}
 SYSTEM_SCOPE = {"skip_tenancy": True}
 _WHAT = {
     PaymentPurpose.INITIAL: "Initial payment",
@@ -296,7 +291,7 @@ async def _customer_name(session: AsyncSession, shipment: Shipment) -> str:
 async def _record_bill(
     session: AsyncSession, viewer: Viewer, payment_id: uuid.UUID, bill: Bill
 ) -> Payment:
-    payment = await _payment(session, Payment.id == payment_id)
+    payment = await locked_payment(session, Payment.id == payment_id)
     if payment is None:
         raise NotFoundError("the payment is gone", field=("shipmentId",))
     if payment.status is not PaymentStatus.PENDING_CREATE:
@@ -325,155 +320,5 @@ async def _record_bill(
     )
     log.info("payment.billed", payment_id=str(payment.id), bill_id=bill.bill_id)
     if bill.status is BillStatus.PAID and bill.paid_at is not None:
-        await _mark_paid(session, payment, bill.paid_at, None)
+        await mark_paid(session, payment, bill.paid_at, None)
     return payment
-
-
-class Confirmation(enum.StrEnum):
-    """What a paid notice did."""
-
-    CONFIRMED = "CONFIRMED"
-    DUPLICATE = "DUPLICATE"
-    UNKNOWN_BILL = "UNKNOWN_BILL"
-    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
-
-
-@dataclass(frozen=True, slots=True)
-class PaidNotice:
-    """Praya says a bill was paid: by callback (with an event id) or on request."""
-
-    bill_id: str
-    amount: Decimal
-    currency: str
-    paid_at: datetime
-    event_id: str | None = None
-
-
-async def confirm_payment(session: AsyncSession, notice: PaidNotice) -> Confirmation:
-    """Mark a bill's payment paid, once; repeats and strangers change nothing."""
-    payment = await _payment(session, Payment.bill_id == notice.bill_id)
-    if payment is None:
-        log.warning("payment.confirm.unknown_bill", bill_id=notice.bill_id)
-        return Confirmation.UNKNOWN_BILL
-    if payment.status is PaymentStatus.PAID:
-        log.info("payment.callback.duplicate", payment_id=str(payment.id))
-        return Confirmation.DUPLICATE
-    if (payment.amount, payment.currency) != (notice.amount, notice.currency):
-        log.warning(
-            "payment.confirm.amount_mismatch",
-            payment_id=str(payment.id),
-            expected=str(payment.amount),
-            paid=str(notice.amount),
-        )
-        return Confirmation.AMOUNT_MISMATCH
-    await _mark_paid(session, payment, notice.paid_at, notice.event_id)
-    return Confirmation.CONFIRMED
-
-
-async def _mark_paid(
-    session: AsyncSession, payment: Payment, paid_at: datetime, event_id: str | None
-) -> None:
-    payment.status = PaymentStatus.PAID
-    payment.paid_at = paid_at
-    payment.paid_event_id = event_id
-    shipment = await load_shipment(session, payment.shipment_id, lock=True)
-    if payment.purpose is PaymentPurpose.INVOICE:
-        await _settle_invoice(session, shipment, payment, paid_at)
-        return
-    try:
-        check_transition(shipment.status, ShipmentStatus.IN_SERVICE)
-    except ConflictError:
-        log.warning(
-            "payment.paid_in_unexpected_status",
-            shipment_id=str(shipment.id),
-            status=shipment.status.value,
-        )
-    else:
-        await change_status(
-            session, SYSTEM, shipment, ShipmentStatus.IN_SERVICE, "initial payment paid"
-        )
-    if await invoice_settlement.invoices_of(session, shipment.id):
-        # Paid after the invoice was issued (a lapsed bill paid late): the
-        # invoice did not credit it, so it goes to the balance still owed.
-        log.warning("payment.initial_after_invoice", payment_id=str(payment.id))
-        paid = Money(payment.amount, payment.currency)
-        await invoice_settlement.record_payment(session, shipment.id, paid, paid_at)
-        await gate.refresh_readiness(session, SYSTEM, shipment, paid_at)
-    record(
-        session,
-        shipment_channel(shipment.id),
-        "PAYMENT_CONFIRMED",
-        shipmentId=str(shipment.id),
-        paymentId=str(payment.id),
-    )
-    log.info("payment.confirmed", payment_id=str(payment.id))
-
-
-async def _settle_invoice(
-    session: AsyncSession, shipment: Shipment, payment: Payment, paid_at: datetime
-) -> None:
-    """Credit the invoice; once it is settled the boxes may be ready for pickup."""
-    paid = Money(payment.amount, payment.currency)
-    await invoice_settlement.record_payment(session, shipment.id, paid, paid_at)
-    await gate.refresh_readiness(session, SYSTEM, shipment, paid_at)
-    log.info("payment.confirmed", payment_id=str(payment.id))
-
-
-async def _payment(
-    session: AsyncSession, condition: ColumnElement[bool]
-) -> Payment | None:
-    return await session.scalar(select(Payment).where(condition).with_for_update())
-
-
-@dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """What one pass over the pending payments found."""
-
-    checked: int = 0
-    confirmed: int = 0
-    lapsed: int = 0
-    failed: int = 0
-
-
-async def reconcile_pending(
-    database: Database, finance: FinanceSystem, *, limit: int = 100
-) -> Reconciliation:
-    """Ask Praya about every billed, unpaid payment, so a lost callback still counts."""
-    async with database.transaction(SYSTEM) as session:
-        bills = list(
-            await session.scalars(
-                select(Payment.bill_id)
-                .where(Payment.status == PaymentStatus.PENDING)
-                .order_by(Payment.updated_at)
-                .limit(limit)
-            )
-        )
-    confirmed = lapsed = failed = 0
-    for bill_id in bills:
-        if bill_id is None:
-            continue
-        try:
-            bill = await finance.get_bill(bill_id)
-        except DomainError as error:
-            failed += 1
-            log.warning("payment.reconcile.failed", bill_id=bill_id, code=error.code)
-            continue
-        async with database.transaction(SYSTEM) as session:
-            outcome = await _settle(session, bill)
-        confirmed += outcome is Confirmation.CONFIRMED
-        lapsed += outcome is None and bill.status in LAPSED
-    return Reconciliation(len(bills), confirmed, lapsed, failed)
-
-
-async def _settle(session: AsyncSession, bill: Bill) -> Confirmation | None:
-    if bill.status is BillStatus.PAID and bill.paid_at is not None:
-        notice = PaidNotice(bill.bill_id, bill.amount, bill.currency, bill.paid_at)
-        return await confirm_payment(session, notice)
-    lapsed = LAPSED.get(bill.status)
-    if lapsed is None:
-        return None
-    payment = await _payment(session, Payment.bill_id == bill.bill_id)
-    if payment is not None and payment.status is PaymentStatus.PENDING:
-        payment.status = lapsed
-        log.info("payment.lapsed", payment_id=str(payment.id), status=lapsed.value)
-    return None

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from domain.models.billing import Invoice
 from domain.models.payments import Payment, PaymentPurpose, PaymentStatus
 from domain.models.shipments import Shipment
-from domain.services import payments
+from domain.services import payment_confirmations
 from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
@@ -128,10 +128,12 @@ async def billed_initial(database: Database, seeded: Seeded, amount: str) -> str
 
 async def paid_notice(database: Database, bill_id: str, amount: str) -> None:
     """Praya's paid notice for a bill, as its callback delivers it."""
-    notice = payments.PaidNotice(bill_id, Decimal(amount), "IDR", datetime.now(UTC))
+    notice = payment_confirmations.PaidNotice(
+        bill_id, Decimal(amount), "IDR", datetime.now(UTC)
+    )
     async with database.transaction(SYSTEM) as session:
-        outcome = await payments.confirm_payment(session, notice)
-    assert outcome is payments.Confirmation.CONFIRMED
+        outcome = await payment_confirmations.confirm_payment(session, notice)
+    assert outcome is payment_confirmations.Confirmation.CONFIRMED
 
 
 # --- the initial payment comes first ------------------------------------------
