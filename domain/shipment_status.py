@@ -36,6 +36,11 @@ TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
     S.CANCELLED: frozenset(),
 }
 EDITABLE = frozenset({S.DRAFT})
+# The terminal's reports on a box reach a request once an operator has
+# verified it: its papers show the box is the customer's to follow.
+TRACKED = frozenset(
+    {S.VERIFIED, S.AWAITING_PAYMENT, S.IN_SERVICE, S.READY_FOR_PICKUP, S.COMPLETED}
+)
 
 
 def check_transition(current: ShipmentStatus, target: ShipmentStatus) -> None:

@@ -14,6 +14,7 @@ from domain.models.shipments import Container as ContainerRow
 from domain.models.shipments import Shipment as ShipmentRow
 from domain.models.tracking import ContainerEventRow
 from domain.ports.terminal import ContainerEventType
+from domain.shipment_status import TRACKED
 from schema.context import Info
 
 strawberry.enum(
@@ -62,7 +63,8 @@ async def container_timeline(
 async def _container_events(
     session: AsyncSession, keys: Sequence[uuid.UUID]
 ) -> list[list[ContainerEvent]]:
-    # Through the containers the viewer may see, on their shipment's call.
+    # Through the containers the viewer may see, on their shipment's call,
+    # once an operator has verified the request (until then it follows none).
     event = ContainerEventRow
     rows = await session.execute(
         select(ContainerRow.id, event)
@@ -72,7 +74,7 @@ async def _container_events(
             (event.container_number == ContainerRow.number)
             & (event.vessel_call_id == ShipmentRow.vessel_call_id),
         )
-        .where(ContainerRow.id.in_(keys))
+        .where(ContainerRow.id.in_(keys), ShipmentRow.status.in_(TRACKED))
         .order_by(event.seq)
     )
     pairs = list(rows)

@@ -28,9 +28,21 @@ from domain.models.port import VesselCall
 from domain.models.scheduling import BookingStatus, PickupSlot, TruckBooking
 from domain.models.shipments import Container, ContainerStatus, Shipment
 from domain.services import gate
+from domain.shipment_status import ShipmentStatus
 from domain.viewer import Viewer
 
 log = structlog.get_logger(__name__)
+
+# A pickup is booked once the request is verified: its papers show whose the
+# boxes are, so no one holds seats for boxes that are not theirs.
+BOOKABLE = frozenset(
+    {
+        ShipmentStatus.VERIFIED,
+        ShipmentStatus.AWAITING_PAYMENT,
+        ShipmentStatus.IN_SERVICE,
+        ShipmentStatus.READY_FOR_PICKUP,
+    }
+)
 
 # Indonesian registration plates: region code, number, suffix ("B 1234 XYZ").
 PLATE = re.compile(r"^[A-Z]{1,2} ?[0-9]{1,4} ?[A-Z]{0,3}$")
@@ -76,6 +88,8 @@ async def book_pickup(
     truck = truck.checked()
     at = now or datetime.now(UTC)
     container = await _locked_container(session, container_id)
+    shipment = await session.get_one(Shipment, container.shipment_id)
+    _check_bookable(shipment)
     terminal = await _terminal_of(session, container)
 
     slot = await _open_slot(session, slot_id, terminal, at, ("slotId",))
@@ -118,6 +132,7 @@ async def reschedule_booking(
             "the booking is already in that slot", code="SAME_SLOT", field=("slotId",)
         )
     container = await session.get_one(Container, booking.container_id)
+    _check_not_gone(container)
     terminal = await _terminal_of(session, container)
     target = await _open_slot(session, slot_id, terminal, at, ("slotId",))
 
@@ -149,6 +164,7 @@ async def cancel_booking(
     """Cancel a booking, give its seat back to the slot and void its gate pass."""
     at = now or datetime.now(UTC)
     booking = await _locked_booking(session, booking_id)
+    _check_not_gone(await session.get_one(Container, booking.container_id))
     await gate.void_passes_of_booking(session, booking.id, at)
     await free_seat(session, booking.slot_id)
     booking.status = BookingStatus.CANCELLED
@@ -173,6 +189,13 @@ async def containers_by_number(
         )
     )
     found = {number: key for number, key in rows.all()}
+    if not found:
+        # Through the viewer's scope: another organisation's request is absent.
+        shipment = await session.scalar(
+            select(Shipment.id).where(Shipment.id == shipment_id)
+        )
+        if shipment is None:
+            raise NotFoundError("no such shipment", field=("shipmentId",))
     for number in wanted:
         if number not in found:
             raise NotFoundError(f"the shipment has no container {number}", field=field)
@@ -211,12 +234,12 @@ async def _locked_container(
         select(Container).where(Container.id == container_id).with_for_update()
     )
     if container is None:
-        raise NotFoundError("no such container", field=("containerId",))
+        raise NotFoundError("no such container", field=("containerNumber",))
     if container.status is ContainerStatus.GATED_OUT:
         raise ConflictError(
             "the container has left the terminal",
             code="GATED_OUT",
-            field=("containerId",),
+            field=("containerNumber",),
         )
     active = await session.scalar(
         select(TruckBooking.id).where(
@@ -228,7 +251,7 @@ async def _locked_container(
         raise ConflictError(
             "the container already has a booking; reschedule it instead",
             code="ALREADY_BOOKED",
-            field=("containerId",),
+            field=("containerNumber",),
         )
     return container
 
@@ -246,6 +269,32 @@ async def _locked_booking(session: AsyncSession, booking_id: uuid.UUID) -> Truck
     return booking
 
 
+def _check_bookable(shipment: Shipment) -> None:
+    if shipment.status in BOOKABLE:
+        return
+    if shipment.status in (ShipmentStatus.COMPLETED, ShipmentStatus.CANCELLED):
+        raise ConflictError(
+            f"a {shipment.status.lower()} request takes no bookings",
+            code="NOT_BOOKABLE",
+            field=("shipmentId",),
+        )
+    raise ConflictError(
+        "a pickup is booked once the request is verified",
+        code="NOT_VERIFIED",
+        field=("shipmentId",),
+    )
+
+
+def _check_not_gone(container: Container) -> None:
+    """A booking whose box has left the terminal was used: it stays as it is."""
+    if container.status is ContainerStatus.GATED_OUT:
+        raise ConflictError(
+            "the booking's container has left the terminal",
+            code="GATED_OUT",
+            field=("bookingId",),
+        )
+
+
 async def _terminal_of(session: AsyncSession, container: Container) -> str:
     shipment = await session.get_one(Shipment, container.shipment_id)
     call_id = shipment.vessel_call_id
@@ -254,7 +303,7 @@ async def _terminal_of(session: AsyncSession, container: Container) -> str:
         raise ValidationError(
             "the container's shipment names no vessel call",
             code="NO_VESSEL_CALL",
-            field=("containerId",),
+            field=("shipmentId",),
         )
     return call.terminal
 

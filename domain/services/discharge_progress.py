@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from domain.models.shipments import Container, Shipment
 from domain.models.tracking import ContainerEventRow, DischargeManifest
 from domain.ports.terminal import ContainerEventType
+from domain.shipment_status import TRACKED
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,11 +130,12 @@ async def _discharged(
 async def _booked(
     session: AsyncSession, call_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
-    # A count over every organisation's shipments: it names no shipment.
+    # A count over every organisation's verified shipments: it names no
+    # shipment, and a draft cannot swell it.
     rows = await session.execute(
-        select(Shipment.vessel_call_id, func.count(Container.id))
+        select(Shipment.vessel_call_id, func.count(func.distinct(Container.number)))
         .join(Container, Container.shipment_id == Shipment.id)
-        .where(Shipment.vessel_call_id.in_(call_ids))
+        .where(Shipment.vessel_call_id.in_(call_ids), Shipment.status.in_(TRACKED))
         .group_by(Shipment.vessel_call_id)
         .execution_options(skip_tenancy=True)
     )

@@ -55,7 +55,7 @@ async def create_shipment(
     session.add(shipment)
     await bl_numbers.flush_unique(session, values.bl_number)
     _replace_containers(session, shipment, values.containers)
-    await _follow_terminal(session, shipment)
+    await terminal_sync.follow_shipment(session, shipment)
     add_to_timeline(
         session, viewer, shipment, None, ShipmentStatus.DRAFT, "request opened"
     )
@@ -97,7 +97,7 @@ async def update_shipment(
         )
         _replace_containers(session, shipment, values.containers)
     await session.flush()
-    await _follow_terminal(session, shipment)
+    await terminal_sync.follow_shipment(session, shipment)
     record(
         session, shipment_channel(shipment.id), "UPDATED", shipmentId=str(shipment.id)
     )
@@ -149,18 +149,6 @@ def _apply(shipment: Shipment, draft: ShipmentDraft, values: DraftValues) -> Non
         shipment.services = sorted(set(draft.services))
     if draft.notes is not None:
         shipment.notes = draft.notes.strip() or None
-
-
-async def _follow_terminal(session: AsyncSession, shipment: Shipment) -> None:
-    """Boxes the terminal reported on before the request named them take that state."""
-    if shipment.vessel_call_id is None:
-        return
-    await session.flush()
-    numbers = await session.scalars(
-        select(Container.number).where(Container.shipment_id == shipment.id)
-    )
-    call_id = shipment.vessel_call_id
-    await terminal_sync.refresh_containers(session, [(n, call_id) for n in numbers])
 
 
 def _replace_containers(

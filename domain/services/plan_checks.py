@@ -8,6 +8,7 @@ from datetime import datetime
 
 from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.models.shipments import Shipment
+from domain.services.bookings import BOOKABLE
 from domain.services.plan_inputs import PlanInputs, PreferredWindow
 from domain.shipment_status import ShipmentStatus
 from domain.time_bounds import check_near
@@ -16,7 +17,7 @@ MAX_WINDOWS = 20
 
 
 def check_stage(shipment: Shipment) -> None:
-    """A plan is made for a submitted, live request only."""
+    """A plan is made for a verified, live request only, as its bookings are."""
     if shipment.status is ShipmentStatus.DRAFT:
         # Nothing is known to be coming yet: papers, payment and the vessel
         # call are checked only once the request is submitted.
@@ -25,10 +26,16 @@ def check_stage(shipment: Shipment) -> None:
             code="NOT_SUBMITTED",
             field=("shipmentId",),
         )
-    if shipment.status is ShipmentStatus.CANCELLED:
+    if shipment.status in (ShipmentStatus.CANCELLED, ShipmentStatus.COMPLETED):
         raise ConflictError(
-            "a cancelled request takes no pickup plan",
+            f"a {shipment.status.lower()} request takes no pickup plan",
             code="NOT_PLANNABLE",
+            field=("shipmentId",),
+        )
+    if shipment.status not in BOOKABLE:
+        raise ConflictError(
+            "a pickup plan is made once the request is verified",
+            code="NOT_VERIFIED",
             field=("shipmentId",),
         )
 

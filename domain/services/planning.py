@@ -119,15 +119,19 @@ async def accept_plan(
         if item.slot_id is None:
             continue
         try:
-            booked.append(
-                await _book_item(session, viewer, item, item.slot_id, truck, at)
-            )
+            booking = await _book_item(session, viewer, item, item.slot_id, truck, at)
         except ConflictError as error:
             message = f"{error.message} (container {item.container_id})"
             raise ConflictError(message, code=error.code, field=("planId",)) from error
+        # The version now shows the booking it made, in its slot.
+        item.booking_id = booking.id
+        item.booking_at_risk = False
+        booked.append(booking)
 
-    plan.accepted_at = at
-    plan_changed(session, plan)
+    if plan.accepted_at is None:
+        # Accepting again books nothing new: the version stays as it was.
+        plan.accepted_at = at
+        plan_changed(session, plan)
     log.info("plan.accepted", plan=str(plan.id), bookings=len(booked))
     return plan, booked
 

@@ -17,6 +17,7 @@ from domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 from domain.events import record, shipment_channel
 from domain.models.identity import Role
 from domain.models.shipments import Shipment, ShipmentStatusChange
+from domain.services import terminal_sync
 from domain.shipment_status import ShipmentStatus, check_transition
 from domain.text_limits import check_reasons
 from domain.viewer import PrincipalKind, Viewer
@@ -48,6 +49,9 @@ async def verify_shipment(
     target = ShipmentStatus.VERIFIED if approve else ShipmentStatus.REJECTED
     reason = "; ".join(reasons) or "documents verified"
     await change_status(session, viewer, shipment, target, reason)
+    # From now on the request follows its boxes: what the terminal already
+    # reported on them shows at once.
+    await terminal_sync.follow_shipment(session, shipment)
     return shipment
 
 

@@ -30,6 +30,7 @@ from domain.ports.terminal import (
     YardPosition,
 )
 from domain.services import feed_cursors
+from domain.shipment_status import TRACKED
 
 log = structlog.get_logger(__name__)
 
@@ -88,6 +89,18 @@ async def refresh_containers(
         if _set_state(container, container_state(timeline)):
             changed.append(container)
     return changed
+
+
+async def follow_shipment(session: AsyncSession, shipment: Shipment) -> None:
+    """A request's boxes take the state the terminal reported, once it is tracked."""
+    if shipment.vessel_call_id is None or shipment.status not in TRACKED:
+        return
+    await session.flush()
+    numbers = await session.scalars(
+        select(Container.number).where(Container.shipment_id == shipment.id)
+    )
+    call_id = shipment.vessel_call_id
+    await refresh_containers(session, [(n, call_id) for n in numbers])
 
 
 async def record_manifest(
@@ -201,6 +214,8 @@ async def _containers_on_calls(
         .where(
             Container.number.in_({number for number, _ in boxes}),
             Shipment.vessel_call_id.in_({call for _, call in boxes}),
+            # A request no operator has verified yet does not follow a box.
+            Shipment.status.in_(TRACKED),
         )
         .order_by(Container.number, Container.id)
         .with_for_update(of=Container)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from domain.models.scheduling import BookingStatus, TruckBooking
+from domain.models.shipments import Container, ContainerStatus
+from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 from tests.support.factories import Factory
@@ -258,11 +260,74 @@ async def test_bookings_refuse_bad_input_without_writing(
         "NOT_FOUND",
         "NOT_FOUND",
     ]
-    assert answers[0]["bookPickup"]["userErrors"][0]["field"] == [
-        "input",
-        "truckPlate",
+    assert [a["bookPickup"]["userErrors"][0]["field"] for a in answers] == [
+        ["input", "truckPlate"],
+        ["input", "containerNumber"],
+        ["input", "shipmentId"],
+        ["input", "containerNumber"],
     ]
     assert (await _slot(owner.client, slot["id"]))["booked"] == 1
+
+
+async def test_a_pickup_is_booked_once_the_request_is_verified(
+    factory: Factory, database: Database
+) -> None:
+    owner = await factory.member()
+    operator = await factory.operator()
+    first, second = box_numbers(2)
+    submitted = await cargo(
+        database,
+        owner.organisation_id,
+        [discharged(first)],
+        status=ShipmentStatus.SUBMITTED,
+    )
+    completed = await cargo(
+        database,
+        owner.organisation_id,
+        [discharged(second)],
+        status=ShipmentStatus.COMPLETED,
+    )
+    (slot,) = await configure(operator.client, next_hour(2), 2, quota=5)
+
+    early = await owner.client.data(BOOK, book_input(submitted, first, slot["id"]))
+    late = await owner.client.data(BOOK, book_input(completed, second, slot["id"]))
+
+    assert early["bookPickup"]["booking"] is None
+    assert early["bookPickup"]["userErrors"][0]["code"] == "NOT_VERIFIED"
+    assert early["bookPickup"]["userErrors"][0]["field"] == ["input", "shipmentId"]
+    assert late["bookPickup"]["userErrors"][0]["code"] == "NOT_BOOKABLE"
+    assert (await _slot(owner.client, slot["id"]))["booked"] == 0
+    assert await _active_bookings(database) == 0
+
+
+async def test_a_booking_whose_box_has_left_stays_as_it_is(
+    factory: Factory, database: Database
+) -> None:
+    owner = await factory.member()
+    operator = await factory.operator()
+    (number,) = box_numbers(1)
+    shipment = await cargo(database, owner.organisation_id, [discharged(number)])
+    used, other = await configure(operator.client, next_hour(2), 4, quota=5)
+    booking = (await book(owner.client, shipment, number, used["id"]))["booking"]
+    async with database.transaction(SYSTEM) as session:
+        await session.execute(
+            update(Container)
+            .where(Container.shipment_id == shipment.shipment_id)
+            .values(status=ContainerStatus.GATED_OUT)
+        )
+
+    cancelled = await owner.client.data(CANCEL, {"id": booking["id"]})
+    moved = await owner.client.data(
+        RESCHEDULE, {"input": {"bookingId": booking["id"], "slotId": other["id"]}}
+    )
+
+    for answer in (cancelled["cancelBooking"], moved["rescheduleBooking"]):
+        assert answer["booking"] is None
+        assert answer["userErrors"][0]["code"] == "GATED_OUT"
+        assert answer["userErrors"][0]["field"] == ["input", "bookingId"]
+    assert (await _slot(owner.client, used["id"]))["booked"] == 1
+    assert (await _slot(owner.client, other["id"]))["booked"] == 0
+    assert await _active_bookings(database) == 1
 
 
 async def test_only_operators_configure_slots(factory: Factory) -> None:

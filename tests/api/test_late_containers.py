@@ -1,27 +1,56 @@
-"""Boxes the terminal reported on before a request named them still show their state."""
+"""A request follows its boxes once verified: what the terminal said before shows then.
+
+Until an operator has verified a request, its papers have not shown that the
+boxes it names are the customer's: it follows none of them, so naming
+another organisation's box in a draft reveals nothing about that box.
+"""
 
 from __future__ import annotations
 
+import uuid
+
+from sqlalchemy import update
 from starlette.applications import Starlette
 from strawberry import relay
 
 from dermaga.sync import Syncs
+from domain.models.shipments import Shipment
+from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
+from domain.viewer import SYSTEM
 from tests.support.factories import Factory
 from tests.support.port import PortSim, call_id_of, port_sim, syncs
 
 __all__ = ["port_sim", "syncs"]  # fixtures used below
 
-CREATE = """
-mutation($input: CreateShipmentInput!) {
-  createShipment(input: $input) {
-    shipment { containers { number status } }
-    userErrors { field code message }
+SHIPMENT_FIELDS = """
+  id containers { number status events { eventType } }
+"""
+CREATE = f"""
+mutation($input: CreateShipmentInput!) {{
+  createShipment(input: $input) {{
+    shipment {{ {SHIPMENT_FIELDS} }}
+    userErrors {{ field code message }}
+  }}
+}}"""
+VERIFY = f"""
+mutation($id: ID!) {{
+  verifyShipment(input: {{shipmentId: $id, decision: APPROVE}}) {{
+    shipment {{ {SHIPMENT_FIELDS} }}
+    userErrors {{ field code message }}
+  }}
+}}"""
+PROGRESS = """
+query($id: ID!) {
+  node(id: $id) {
+    ... on VesselCall {
+      dischargeProgress { byShipment { discharged lastContainerNumber } }
+    }
   }
 }"""
 
 
-async def test_a_request_opened_after_discharge_shows_its_boxes_discharged(
+async def test_a_request_follows_boxes_discharged_before_it_once_verified(
     app: Starlette,
     database: Database,
     factory: Factory,
@@ -29,6 +58,7 @@ async def test_a_request_opened_after_discharge_shows_its_boxes_discharged(
     port_sim: PortSim,
 ) -> None:
     owner = await factory.member()
+    operator = await factory.operator()
     assert syncs.vessels is not None
     assert syncs.terminal is not None
     call_ref = port_sim.discharged_call()
@@ -42,19 +72,41 @@ async def test_a_request_opened_after_discharge_shows_its_boxes_discharged(
         if port_sim.yard.boxes[entry.container_number].discharged_at is not None
     ][:2]
     assert len(off) == 2
+    call_gid = str(relay.GlobalID("VesselCall", str(call_id)))
 
-    payload = await owner.client.mutate(
+    draft = await owner.client.mutate(
         CREATE,
         {
             "input": {
-                "vesselCallId": str(relay.GlobalID("VesselCall", str(call_id))),
+                "vesselCallId": call_gid,
                 "containers": [
                     {"number": e.container_number, "sizeType": e.size_type} for e in off
                 ],
             }
         },
     )
+    unverified = await owner.client.data(PROGRESS, {"id": call_gid})
+    await _submitted(database, draft["shipment"]["id"])
+    verified = await operator.client.mutate(VERIFY, {"id": draft["shipment"]["id"]})
+    followed = await owner.client.data(PROGRESS, {"id": call_gid})
 
-    statuses = {c["status"] for c in payload["shipment"]["containers"]}
-    assert "ON_VESSEL" not in statuses
-    assert len(payload["shipment"]["containers"]) == 2
+    assert {c["status"] for c in draft["shipment"]["containers"]} == {"ON_VESSEL"}
+    assert all(c["events"] == [] for c in draft["shipment"]["containers"])
+    (before,) = unverified["node"]["dischargeProgress"]["byShipment"]
+    assert before == {"discharged": 0, "lastContainerNumber": None}
+    boxes = verified["shipment"]["containers"]
+    assert "ON_VESSEL" not in {c["status"] for c in boxes}
+    assert all(c["events"] for c in boxes)
+    (after,) = followed["node"]["dischargeProgress"]["byShipment"]
+    assert after["discharged"] == 2
+
+
+async def _submitted(database: Database, shipment_gid: str) -> None:
+    """The request as its customer submitted it (the papers are another test's)."""
+    key = uuid.UUID(relay.GlobalID.from_id(shipment_gid).node_id)
+    async with database.transaction(SYSTEM) as session:
+        await session.execute(
+            update(Shipment)
+            .where(Shipment.id == key)
+            .values(status=ShipmentStatus.SUBMITTED)
+        )

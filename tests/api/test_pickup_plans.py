@@ -208,6 +208,14 @@ async def test_accepting_a_plan_books_every_planned_slot_once(
     assert {b["slot"]["id"]: b["slot"]["booked"] for b in again["bookings"]} == dict(
         per_slot
     )
+    # Accepting again changes nothing: the version keeps when it was accepted.
+    assert again["plan"]["acceptedAt"] == accepted["plan"]["acceptedAt"]
+    # The plan now shows each box's booking, in its planned slot.
+    shown = (await owner.client.data(PLAN, {"id": shipment.shipment_gid}))["pickupPlan"]
+    assert {i["container"]["number"]: i["booking"]["id"] for i in shown["items"]} == {
+        b["container"]["number"]: b["id"] for b in accepted["bookings"]
+    }
+    assert not any(i["bookingAtRisk"] for i in shown["items"])
 
 
 async def test_a_superseded_plan_cannot_be_accepted(

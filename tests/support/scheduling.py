@@ -126,6 +126,7 @@ async def cargo(
     *,
     eta: datetime | None = None,
     terminal: str = TERMINAL,
+    status: ShipmentStatus = ShipmentStatus.IN_SERVICE,
 ) -> Cargo:
     """A vessel call and a shipment of the organisation on it with `boxes`."""
     call_id, ref = await vessel_call(
@@ -136,7 +137,7 @@ async def cargo(
             organisation_id=organisation_id,
             filed_by_organisation_id=organisation_id,
             reference=f"SCH-{next(_serial):05d}-{uuid.uuid4().hex[:4]}",
-            status=ShipmentStatus.IN_SERVICE,
+            status=status,
             vessel_call_id=call_id,
             services=[],
         )
