@@ -8,7 +8,6 @@ from decimal import Decimal
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 
 from domain.errors import DomainError, ValidationError
 from domain.models import billing as models
@@ -30,12 +29,12 @@ from schema.billing import Invoice, InvoiceStatus, TariffVersion
 from schema.context import Info
 from schema.errors import USER_ERRORS, UserError
 from schema.permissions import IsAdmin, IsAuthenticated
-from schema.relay import Connection, paginate, parse_global_id
+from schema.relay import Connection, SentID, paginate, parse_global_id
 
 
 @strawberry.input(description="Which invoices to list.")
 class InvoiceFilter:
-    shipment_id: relay.GlobalID | None = strawberry.field(
+    shipment_id: SentID | None = strawberry.field(
         default=None, description="Only this shipment's invoice."
     )
     status: InvoiceStatus | None = strawberry.field(
@@ -45,7 +44,7 @@ class InvoiceFilter:
 
 @strawberry.input(description="The shipment to invoice.")
 class FinalizeInvoiceInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="Global id.")
+    shipment_id: SentID = strawberry.field(description="Global id.")
 
 
 @strawberry.type(description="The invoice issued.")
@@ -56,7 +55,7 @@ class FinalizeInvoicePayload:
 
 @strawberry.input(description="The shipment whose boxes stay longer.")
 class ExtendStorageInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="Global id.")
+    shipment_id: SentID = strawberry.field(description="Global id.")
 
 
 @strawberry.type(description="The storage extension issued.")

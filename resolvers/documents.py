@@ -7,7 +7,6 @@ from typing import Any
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from domain.documents import DocumentKind
@@ -20,7 +19,7 @@ from schema.context import Info
 from schema.documents import Document, DocumentCheckReport
 from schema.errors import USER_ERRORS, UserError, user_errors
 from schema.permissions import IsAuthenticated
-from schema.relay import parse_global_id
+from schema.relay import SentID, parse_global_id
 from schema.shipments import Shipment
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -31,7 +30,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
     "(GraphQL multipart request spec): PDF, PNG or JPEG."
 )
 class UploadDocumentInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
     kind: DocumentKind = strawberry.field(description="What the document is.")
     file: Upload = strawberry.field(description="The file part.")
     valid_from: date | None = strawberry.field(
@@ -56,7 +55,7 @@ class UploadDocumentPayload:
 
 @strawberry.input(description="The shipment whose documents to check.")
 class CheckShipmentDocumentsInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
 
 
 @strawberry.type(description="The assistant's report; the request is not changed.")

@@ -20,7 +20,7 @@ from schema.errors import USER_ERRORS, UserError
 from schema.gate import Delivery, GateEvent, GateEventKind, GatePass, GatePassStatus
 from schema.gate import gate_key as key_of
 from schema.permissions import IsAuthenticated, IsOperator
-from schema.relay import Connection, paginate, parse_global_id
+from schema.relay import Connection, SentID, paginate, parse_global_id
 
 
 def id_of(value: strawberry.ID | None) -> uuid.UUID | None:
@@ -39,7 +39,7 @@ def id_of(value: strawberry.ID | None) -> uuid.UUID | None:
 
 @strawberry.input(description="Which gate passes to list.")
 class GatePassFilter:
-    shipment_id: relay.GlobalID | None = strawberry.field(
+    shipment_id: SentID | None = strawberry.field(
         default=None, description="Only this shipment's passes."
     )
     status: GatePassStatus | None = strawberry.field(
@@ -94,7 +94,7 @@ class RecordGateEventPayload:
 
 @strawberry.input(description="Boxes of a shipment to deliver, where and when.")
 class RequestDeliveryInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
     container_ids: list[strawberry.ID] = strawberry.field(description="Its boxes.")
     address: str = strawberry.field(description="Where to deliver.")
     window_from: datetime = strawberry.field(description="Earliest arrival.")

@@ -7,7 +7,6 @@ from datetime import datetime
 import strawberry
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 
 from domain.models import identity as models
 from domain.services import identity as service
@@ -18,7 +17,7 @@ from schema.context import Info
 from schema.errors import USER_ERRORS, UserError
 from schema.identity import ApiKey, Viewer
 from schema.permissions import IsAuthenticated
-from schema.relay import Connection, paginate, parse_global_id
+from schema.relay import Connection, SentID, paginate, parse_global_id
 
 
 @strawberry.input(description="Email and password of a user.")
@@ -51,7 +50,7 @@ class CreateApiKeyPayload:
 
 @strawberry.input(description="The API key to revoke.")
 class RevokeApiKeyInput:
-    id: relay.GlobalID = strawberry.field(description="Global id of the key.")
+    id: SentID = strawberry.field(description="Global id of the key.")
 
 
 @strawberry.type(description="The key, now revoked.")

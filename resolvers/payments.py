@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import strawberry
 import structlog
-from strawberry import relay
 
 from domain.errors import DomainError, PermissionDeniedError
 from domain.models.payments import PaymentPurpose
@@ -17,7 +16,7 @@ from schema.context import Info
 from schema.errors import USER_ERRORS, UserError, user_errors
 from schema.payments import Payment
 from schema.permissions import IsAuthenticated
-from schema.relay import parse_global_id
+from schema.relay import SentID, parse_global_id
 
 log = structlog.get_logger(__name__)
 
@@ -26,7 +25,7 @@ log = structlog.get_logger(__name__)
     description="Begin paying a shipment; repeat it safely with the same key."
 )
 class StartPaymentInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
     client_key: str = strawberry.field(
         description="The client's idempotency key (1-100 characters): the same key "
         "returns the same payment; with another amount it is IDEMPOTENCY_CONFLICT."

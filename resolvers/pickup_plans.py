@@ -10,7 +10,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 
 from domain import events
 from domain.models.shipments import Shipment as ShipmentRow
@@ -22,7 +21,7 @@ from schema.context import Info, Loaders
 from schema.errors import USER_ERRORS, UserError
 from schema.permissions import IsAuthenticated
 from schema.pickup_plans import PickupPlan, current_plans
-from schema.relay import parse_global_id
+from schema.relay import SentID, parse_global_id
 from schema.scheduling import TruckBooking
 from schema.subscriptions import watch
 
@@ -40,7 +39,7 @@ class PreferredWindowInput:
 
 @strawberry.input(description="Ask the optimiser for a shipment's pickup plan.")
 class RecommendPickupPlanInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
     preferred_windows: list[PreferredWindowInput] | None = strawberry.field(
         default=None,
         description="When the customer would like to pick up; none for the "
@@ -56,7 +55,7 @@ class PickupPlanPayload:
 
 @strawberry.input(description="Book every slot of the current plan.")
 class AcceptPickupPlanInput:
-    plan_id: relay.GlobalID = strawberry.field(description="The current plan.")
+    plan_id: SentID = strawberry.field(description="The current plan.")
     truck_plate: str | None = strawberry.field(
         default=None, description="One truck for all its new bookings; or later."
     )
@@ -81,9 +80,7 @@ class PlanQuery:
         "none was asked for or the shipment may not be seen.",
         permission_classes=[IsAuthenticated],
     )
-    async def pickup_plan(
-        self, info: Info, shipment_id: relay.GlobalID
-    ) -> PickupPlan | None:
+    async def pickup_plan(self, info: Info, shipment_id: SentID) -> PickupPlan | None:
         key = parse_global_id(shipment_id, "Shipment")
         loader = info.context.loaders.batched("plan.current", current_plans)
         return await loader.load(key)
@@ -152,7 +149,7 @@ class PlanSubscription:
         permission_classes=[IsAuthenticated],
     )
     async def pickup_plan_changed(
-        self, info: Info, shipment_id: relay.GlobalID
+        self, info: Info, shipment_id: SentID
     ) -> AsyncGenerator[PickupPlan, None]:
         key = parse_global_id(shipment_id, "Shipment")
         reader, loaders = info.context.fresh_loaders()

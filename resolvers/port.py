@@ -12,7 +12,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy import func, nulls_last, select
-from strawberry import relay
 
 from domain import events
 from domain.models.port import VesselCall as VesselCallRow
@@ -22,7 +21,7 @@ from schema.context import Info, Loaders
 from schema.discharge import DischargeProgress, discharge_of
 from schema.permissions import IsAuthenticated
 from schema.port import VesselCall
-from schema.relay import Connection, paginate, parse_global_id
+from schema.relay import Connection, SentID, paginate, parse_global_id
 from schema.subscriptions import watch
 
 # UN/LOCODE: country code and three letters or digits 2-9 (UNECE Rec. 16).
@@ -111,7 +110,7 @@ class PortSubscription:
     async def vessel_call_updated(
         self,
         info: Info,
-        id: relay.GlobalID | None = None,
+        id: SentID | None = None,
         port: str | None = None,
     ) -> AsyncGenerator[VesselCall, None]:
         if (id is None) == (port is None):
@@ -145,8 +144,8 @@ class PortSubscription:
     async def discharge_progress(
         self,
         info: Info,
-        vessel_call_id: relay.GlobalID,
-        shipment_id: relay.GlobalID | None = None,
+        vessel_call_id: SentID,
+        shipment_id: SentID | None = None,
     ) -> AsyncGenerator[DischargeProgress, None]:
         call_id = parse_global_id(vessel_call_id, "VesselCall")
         only = None if shipment_id is None else parse_global_id(shipment_id, "Shipment")

@@ -21,6 +21,7 @@ from resolvers.shipments import (
     ShipmentSubscription,
 )
 from schema.context import Info
+from schema.relay import SentID
 
 
 @strawberry.type
@@ -29,7 +30,7 @@ class NodeQuery:
         description="Any object by its global id; null if it does not exist "
         "or the viewer may not see it."
     )
-    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+    async def node(self, info: Info, id: SentID) -> relay.Node | None:
         (node,) = await resolve_nodes(info, [id])
         return node
 
@@ -37,9 +38,7 @@ class NodeQuery:
         description="Objects by global id, in the order given; null where "
         "one does not exist or may not be seen."
     )
-    async def nodes(
-        self, info: Info, ids: list[relay.GlobalID]
-    ) -> list[relay.Node | None]:
+    async def nodes(self, info: Info, ids: list[SentID]) -> list[relay.Node | None]:
         if len(ids) > info.context.services.max_page_size:
             raise ValueError(
                 f"at most {info.context.services.max_page_size} ids at once"

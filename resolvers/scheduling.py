@@ -9,7 +9,6 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 
 from domain.errors import DomainError
 from domain.models import scheduling as models
@@ -19,7 +18,7 @@ from resolvers.transaction import run_use_case
 from schema.context import Info
 from schema.errors import USER_ERRORS, UserError
 from schema.permissions import IsAuthenticated, IsOperator
-from schema.relay import parse_global_id
+from schema.relay import SentID, parse_global_id
 from schema.scheduling import PickupSlot, TruckBooking, YardBlock
 
 
@@ -49,7 +48,7 @@ class ConfigureSlotsPayload:
 
 @strawberry.input(description="A slot's new truck quota.")
 class UpdateSlotQuotaInput:
-    slot_id: relay.GlobalID = strawberry.field(description="The slot.")
+    slot_id: SentID = strawberry.field(description="The slot.")
     quota: int = strawberry.field(
         description="Import trucks it takes; below `booked`, bookings stay."
     )
@@ -76,9 +75,9 @@ class ConfigureYardBlockPayload:
 
 @strawberry.input(description="A truck for one container in one slot.")
 class BookPickupInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
     container_number: str = strawberry.field(description="ISO 6346 number.")
-    slot_id: relay.GlobalID = strawberry.field(description="The slot.")
+    slot_id: SentID = strawberry.field(description="The slot.")
     truck_plate: str = strawberry.field(description="Plate such as B 1234 XYZ.")
     driver_name: str = strawberry.field(description="The driver's name.")
 
@@ -92,8 +91,8 @@ class BookingPayload:
 
 @strawberry.input(description="Move a booking to another slot, all or nothing.")
 class RescheduleBookingInput:
-    booking_id: relay.GlobalID = strawberry.field(description="The booking.")
-    slot_id: relay.GlobalID = strawberry.field(description="The new slot.")
+    booking_id: SentID = strawberry.field(description="The booking.")
+    slot_id: SentID = strawberry.field(description="The new slot.")
     truck_plate: str | None = strawberry.field(
         default=None, description="A new truck, if it changes."
     )
@@ -104,7 +103,7 @@ class RescheduleBookingInput:
 
 @strawberry.input(description="The booking to cancel.")
 class CancelBookingInput:
-    booking_id: relay.GlobalID = strawberry.field(description="The booking.")
+    booking_id: SentID = strawberry.field(description="The booking.")
 
 
 def _query_error(error: DomainError) -> GraphQLError:

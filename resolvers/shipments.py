@@ -12,7 +12,6 @@ import strawberry
 from graphql import GraphQLError
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry import relay
 
 from domain.errors import NotFoundError
 from domain.events import shipment_channel
@@ -27,7 +26,7 @@ from schema.context import Info, Loaders
 from schema.documents import DocumentRequirement, Finding
 from schema.errors import USER_ERRORS, UserError
 from schema.permissions import IsAuthenticated
-from schema.relay import Connection, paginate, parse_global_id
+from schema.relay import Connection, SentID, paginate, parse_global_id
 from schema.shipment_page import converter, page_reader, prefetch_shipments
 from schema.shipments import ServiceKind, Shipment, ShipmentStatus
 from schema.subscriptions import watch
@@ -44,7 +43,7 @@ class ShipmentFilter:
     bl_number: str | None = strawberry.field(
         default=None, description="The B/L number, exactly."
     )
-    vessel_call_id: relay.GlobalID | None = strawberry.field(
+    vessel_call_id: SentID | None = strawberry.field(
         default=None, description="Arriving on this vessel call."
     )
 
@@ -73,7 +72,7 @@ class ContainerInput:
 @strawberry.input(description="What a draft says; an update changes what it names.")
 class DraftFields:
     bl_number: str | None = strawberry.field(default=None, description="B/L number.")
-    vessel_call_id: relay.GlobalID | None = strawberry.field(
+    vessel_call_id: SentID | None = strawberry.field(
         default=None, description="The vessel call it arrives on."
     )
     consignee_name: str | None = strawberry.field(
@@ -94,7 +93,7 @@ class DraftFields:
 
 @strawberry.input(description="A new import service request (a draft).")
 class CreateShipmentInput(DraftFields):
-    consignee_organisation_id: relay.GlobalID | None = strawberry.field(
+    consignee_organisation_id: SentID | None = strawberry.field(
         default=None,
         description="The importer it is for; default the viewer's organisation. "
         "A forwarder may name an importer it represents.",
@@ -103,12 +102,12 @@ class CreateShipmentInput(DraftFields):
 
 @strawberry.input(description="Changes to a draft; omitted fields stay as they are.")
 class UpdateShipmentInput(DraftFields):
-    id: relay.GlobalID = strawberry.field(description="The shipment.")
+    id: SentID = strawberry.field(description="The shipment.")
 
 
 @strawberry.input(description="The shipment to hand in for verification.")
 class SubmitShipmentInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
 
 
 @strawberry.enum(description="An operator's decision on a submitted request.")
@@ -119,7 +118,7 @@ class VerificationDecision(enum.Enum):
 
 @strawberry.input(description="An operator's verification of a submitted request.")
 class VerifyShipmentInput:
-    shipment_id: relay.GlobalID = strawberry.field(description="The shipment.")
+    shipment_id: SentID = strawberry.field(description="The shipment.")
     decision: VerificationDecision = strawberry.field(description="Approve or reject.")
     reasons: list[str] = strawberry.field(
         default_factory=list, description="Why; required to reject."
@@ -144,12 +143,12 @@ class SubmitShipmentPayload:
     )
 
 
-def _id(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
+def _id(value: SentID | None, type_name: str) -> uuid.UUID | None:
     return parse_global_id(value, type_name) if value is not None else None
 
 
 def _draft(
-    input: DraftFields, consignee: relay.GlobalID | None = None
+    input: DraftFields, consignee: SentID | None = None
 ) -> draft_fields.ShipmentDraft:
     return draft_fields.ShipmentDraft(
         consignee_organisation_id=_id(consignee, "Organisation"),
@@ -242,7 +241,7 @@ class ShipmentQuery:
         permission_classes=[IsAuthenticated],
     )
     async def document_requirements(
-        self, info: Info, shipment_id: relay.GlobalID
+        self, info: Info, shipment_id: SentID
     ) -> list[DocumentRequirement] | None:
         key = parse_global_id(shipment_id, "Shipment")
         async with info.context.reader.session() as session:
@@ -365,7 +364,7 @@ class ShipmentSubscription:
         permission_classes=[IsAuthenticated],
     )
     async def shipment_updated(
-        self, info: Info, id: relay.GlobalID
+        self, info: Info, id: SentID
     ) -> AsyncGenerator[ShipmentUpdate, None]:
         key = parse_global_id(id, "Shipment")
         reader, loaders = info.context.fresh_loaders()

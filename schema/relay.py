@@ -54,18 +54,36 @@ async def load_nodes(
     return [None if row is None else convert(row) for row in rows]
 
 
-def parse_global_id(value: relay.GlobalID, type_name: str | None = None) -> uuid.UUID:
+# An id as a client sends it: a plain `ID` until the resolver reads it, so a
+# malformed one answers as an id of nothing (NOT_FOUND on its input field, or
+# null), never as a top-level error. The schema shows `ID` either way.
+SentID = strawberry.ID
+
+
+def sent_global_id(value: relay.GlobalID | str) -> relay.GlobalID | None:
+    """The global id a client sent; None when it is not one at all."""
+    if isinstance(value, relay.GlobalID):
+        return value
+    try:
+        return relay.GlobalID.from_id(value)
+    except relay.GlobalIDValueError:
+        return None
+
+
+def parse_global_id(
+    value: relay.GlobalID | str, type_name: str | None = None
+) -> uuid.UUID:
     """The UUID inside a global id; a malformed or foreign id reads as a nil UUID.
 
     A nil UUID matches no row, so a caller answers exactly as for a missing
     object and never tells an invisible object from an absent one.
     """
-    if type_name is not None and value.type_name != type_name:
+    parsed = sent_global_id(value)
+    if parsed is None:
         return uuid.UUID(int=0)
-    try:
-        return uuid.UUID(value.node_id)
-    except ValueError:
+    if type_name is not None and parsed.type_name != type_name:
         return uuid.UUID(int=0)
+    return node_key(parsed.node_id)
 
 
 @strawberry.type(description="Where a page sits in the whole list.")

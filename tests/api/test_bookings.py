@@ -356,3 +356,27 @@ async def test_configuring_the_same_span_again_keeps_slots_and_bookings(
 
     assert [s["id"] for s in again[:2]] == [s["id"] for s in first]
     assert [(s["quota"], s["booked"]) for s in again] == [(3, 1), (3, 0), (9, 0)]
+
+
+async def test_an_id_that_is_no_global_id_is_a_user_error(factory: Factory) -> None:
+    owner = await factory.member()
+    padded = "VHJ1Y2tCb29raW5nOjEyMw=="
+
+    answers = [
+        await owner.client.data(CANCEL, {"id": sent})
+        for sent in ("@@@", "", padded.rstrip("="))
+    ]
+    looked_up = await owner.client.data(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["@@@", ""]}
+    )
+
+    for answer in answers:
+        assert answer["cancelBooking"]["booking"] is None
+        assert answer["cancelBooking"]["userErrors"] == [
+            {
+                "field": ["input", "bookingId"],
+                "code": "NOT_FOUND",
+                "message": "no such booking",
+            }
+        ]
+    assert looked_up["nodes"] == [None, None]
