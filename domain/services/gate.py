@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain import gate_tokens
 from domain.errors import (
     ConflictError,
+    DomainError,
     NotFoundError,
     ValidationError,
     ValidationErrors,
@@ -109,7 +110,7 @@ async def request_gate_pass(
             )
         )
     if errors or booking is None or slot is None or not plate:
-        raise ValidationErrors(errors)
+        raise ValidationErrors(_as_sent(errors, request))
 
     await _expire_lapsed(session, container.id, now)
     await _refuse_live_pass(session, container.id)
@@ -224,22 +225,32 @@ async def refresh_readiness(
     return True
 
 
+def _as_sent(errors: list[DomainError], request: GatePassRequest) -> list[DomainError]:
+    """Errors about the box point at the input that named it."""
+    if request.container_id is not None:
+        return errors
+    for error in errors:
+        if error.field == ("containerId",):
+            error.field = ("containerNumber",)
+    return errors
+
+
 async def _container(session: AsyncSession, request: GatePassRequest) -> Container:
     statement = select(Container)
+    field: tuple[str, ...] = ("containerId",)
     if request.container_id is not None:
         statement = statement.where(Container.id == request.container_id)
     elif request.container_number:
+        field = ("containerNumber",)
         number = request.container_number.strip().upper()
         statement = statement.where(
             Container.number == number, Container.gated_out_at.is_(None)
         ).order_by(Container.created_at.desc())
     else:
-        raise ValidationError(
-            "name the container by id or number", field=("containerId",)
-        )
+        raise ValidationError("name the container by id or number", field=field)
     container = (await session.scalars(statement.limit(1))).first()
     if container is None:
-        raise NotFoundError("no such container", field=("containerId",))
+        raise NotFoundError("no such container", field=field)
     return container
 
 

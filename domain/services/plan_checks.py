@@ -68,7 +68,9 @@ def check_windows(windows: Sequence[PreferredWindow], inputs: PlanInputs) -> Non
     """Containers are left to plan; each named container is ours, in one window."""
     if not inputs.containers:
         raise ValidationError(
-            "the shipment has no container left to pick up", code="NO_CONTAINERS"
+            "the shipment has no container left to pick up",
+            code="NO_CONTAINERS",
+            field=("shipmentId",),
         )
     named: set[uuid.UUID] = set()
     ours = {c.id for c in inputs.containers.values()}
@@ -78,12 +80,12 @@ def check_windows(windows: Sequence[PreferredWindow], inputs: PlanInputs) -> Non
             if cid not in ours:
                 raise NotFoundError(
                     "no such container in the shipment",
-                    field=(*field, "containerIds"),
+                    field=(*field, "containerNumbers"),
                 )
             if cid in named:
                 raise ValidationError(
                     "a container may have one preferred window",
                     code="WINDOWS_OVERLAP",
-                    field=(*field, "containerIds"),
+                    field=(*field, "containerNumbers"),
                 )
             named.add(cid)

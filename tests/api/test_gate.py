@@ -193,6 +193,9 @@ async def test_every_unmet_condition_is_named_at_once(
 
     codes = [e["code"] for e in payload["userErrors"]]
     assert codes == ["NOT_RELEASED", "DO_INVALID", "NOT_BOOKED"]
+    # The box was named by its number: that is the input at fault.
+    assert payload["userErrors"][0]["field"] == ["input", "containerNumber"]
+    assert payload["userErrors"][2]["field"] == ["input", "bookingId"]
 
 
 async def test_an_unpaid_invoice_balance_blocks_then_payment_releases(

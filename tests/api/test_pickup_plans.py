@@ -20,6 +20,7 @@ from domain.models.shipments import Container, ContainerStatus
 from domain.models.tracking import FeedCursor
 from domain.ports.vessels import VesselChangePage
 from domain.services import feed_cursors, planning, vessel_sync
+from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
 from domain.vessel_events import (
     PortCallEventType,
@@ -216,6 +217,42 @@ async def test_accepting_a_plan_books_every_planned_slot_once(
         b["container"]["number"]: b["id"] for b in accepted["bookings"]
     }
     assert not any(i["bookingAtRisk"] for i in shown["items"])
+
+
+async def test_a_plan_waits_for_verification_and_names_the_inputs_at_fault(
+    factory: Factory, database: Database
+) -> None:
+    world = await _world(factory, database)
+    owner, shipment = world.owner, world.shipment
+    first = shipment.numbers[0]
+    overlapping = [world.window(1, 3, first), world.window(4, 6, first)]
+    submitted = await cargo(
+        database,
+        owner.organisation_id,
+        [discharged(box_numbers(1)[0])],
+        status=ShipmentStatus.SUBMITTED,
+    )
+
+    twice = await owner.client.data(
+        RECOMMEND,
+        {
+            "input": {
+                "shipmentId": shipment.shipment_gid,
+                "preferredWindows": overlapping,
+            }
+        },
+    )
+    early = await owner.client.data(
+        RECOMMEND, {"input": {"shipmentId": submitted.shipment_gid}}
+    )
+
+    assert [
+        (e["field"], e["code"]) for e in twice["recommendPickupPlan"]["userErrors"]
+    ] == [(["input", "preferredWindows", "1", "containerNumbers"], "WINDOWS_OVERLAP")]
+    assert early["recommendPickupPlan"]["plan"] is None
+    assert [
+        (e["field"], e["code"]) for e in early["recommendPickupPlan"]["userErrors"]
+    ] == [(["input", "shipmentId"], "NOT_VERIFIED")]
 
 
 async def test_a_superseded_plan_cannot_be_accepted(
