@@ -10,15 +10,21 @@ import uuid
 from collections.abc import Sequence
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from domain.errors import NotFoundError, PermissionDeniedError, ValidationError
+from domain.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from domain.events import record, shipment_channel
 from domain.models.identity import Role
-from domain.models.shipments import Shipment, ShipmentStatusChange
+from domain.models.shipments import Container, Shipment, ShipmentStatusChange
 from domain.services import terminal_sync
-from domain.shipment_status import ShipmentStatus, check_transition
+from domain.shipment_status import TRACKED, ShipmentStatus, check_transition
 from domain.text_limits import check_reasons
 from domain.viewer import PrincipalKind, Viewer
 
@@ -45,6 +51,8 @@ async def verify_shipment(
             field=("reasons",),
         )
     shipment = await load_shipment(session, shipment_id, lock=True)
+    if approve:
+        await _check_unclaimed(session, shipment)
 
     target = ShipmentStatus.VERIFIED if approve else ShipmentStatus.REJECTED
     reason = "; ".join(reasons) or "documents verified"
@@ -53,6 +61,38 @@ async def verify_shipment(
     # reported on them shows at once.
     await terminal_sync.follow_shipment(session, shipment)
     return shipment
+
+
+async def _check_unclaimed(session: AsyncSession, shipment: Shipment) -> None:
+    """No box is followed by two verified requests on one vessel call."""
+    if shipment.vessel_call_id is None:
+        return
+    # Two operators verifying two claims to one box take turns on the call.
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtext(str(shipment.vessel_call_id))))
+    )
+    other = aliased(Container)
+    rows = await session.execute(
+        select(Container.number, Shipment.reference)
+        .join(other, other.number == Container.number)
+        .join(Shipment, Shipment.id == Container.shipment_id)
+        .where(
+            other.shipment_id == shipment.id,
+            Shipment.id != shipment.id,
+            Shipment.vessel_call_id == shipment.vessel_call_id,
+            Shipment.status.in_(TRACKED),
+        )
+        .order_by(Container.number)
+        .execution_options(skip_tenancy=True)
+    )
+    claimed = rows.all()
+    if claimed:
+        named = ", ".join(f"{number} ({reference})" for number, reference in claimed)
+        raise ConflictError(
+            f"already followed by another verified request on this call: {named}",
+            code="CONTAINER_CLAIMED",
+            field=("shipmentId",),
+        )
 
 
 async def load_shipment(

@@ -14,12 +14,13 @@ from starlette.applications import Starlette
 from strawberry import relay
 
 from dermaga.sync import Syncs
-from domain.models.shipments import Shipment
+from domain.models.shipments import Container, Shipment
 from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 from tests.support.factories import Factory
 from tests.support.port import PortSim, call_id_of, port_sim, syncs
+from tests.support.scheduling import box_numbers, next_hour, vessel_call
 
 __all__ = ["port_sim", "syncs"]  # fixtures used below
 
@@ -99,6 +100,55 @@ async def test_a_request_follows_boxes_discharged_before_it_once_verified(
     assert all(c["events"] for c in boxes)
     (after,) = followed["node"]["dischargeProgress"]["byShipment"]
     assert after["discharged"] == 2
+
+
+async def test_one_box_is_followed_by_one_verified_request_per_call(
+    database: Database, factory: Factory
+) -> None:
+    owner, squatter = await factory.member(), await factory.member()
+    operator = await factory.operator()
+    call_id, _ = await vessel_call(database, eta=next_hour(-6))
+    (box,) = box_numbers(1)
+    first = await _request(database, owner.organisation_id, call_id, box)
+    second = await _request(database, squatter.organisation_id, call_id, box)
+
+    approved = await operator.client.mutate(VERIFY, {"id": first})
+    refused = await operator.client.data(VERIFY, {"id": second})
+
+    assert approved["shipment"]["containers"][0]["number"] == box
+    assert refused["verifyShipment"]["shipment"] is None
+    (error,) = refused["verifyShipment"]["userErrors"]
+    assert (error["field"], error["code"]) == (
+        ["input", "shipmentId"],
+        "CONTAINER_CLAIMED",
+    )
+    assert box in error["message"]
+
+
+async def _request(
+    database: Database, organisation_id: uuid.UUID, call_id: uuid.UUID, box: str
+) -> str:
+    """A submitted request naming `box` on the call."""
+    async with database.transaction(SYSTEM) as session:
+        shipment = Shipment(
+            organisation_id=organisation_id,
+            filed_by_organisation_id=organisation_id,
+            reference=f"CLM-{uuid.uuid4().hex[:10]}",
+            status=ShipmentStatus.SUBMITTED,
+            vessel_call_id=call_id,
+            services=[],
+        )
+        session.add(shipment)
+        await session.flush()
+        session.add(
+            Container(
+                organisation_id=organisation_id,
+                shipment_id=shipment.id,
+                number=box,
+                size_type="42G1",
+            )
+        )
+    return str(relay.GlobalID("Shipment", str(shipment.id)))
 
 
 async def _submitted(database: Database, shipment_gid: str) -> None:
