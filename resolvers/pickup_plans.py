@@ -90,7 +90,8 @@ class PlanQuery:
 class PlanMutation:
     @strawberry.mutation(
         description="Ask the optimiser for the best pickup slot of each "
-        "container, given the preferred windows; it becomes the current plan.",
+        "container, given the preferred windows; it becomes the current plan. "
+        "The request must be verified (NOT_VERIFIED).",
         permission_classes=[IsAuthenticated],
     )
     async def recommend_pickup_plan(

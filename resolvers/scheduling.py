@@ -114,7 +114,8 @@ def _query_error(error: DomainError) -> GraphQLError:
 class SchedulingQuery:
     @strawberry.field(
         description="Pickup slots of a terminal starting in [from, to) (14 days "
-        "at most), with quota, booked and free counts. Public terminal data.",
+        "at most), with quota, booked and free counts: terminal data every "
+        "signed-in user may read.",
         permission_classes=[IsAuthenticated],
     )
     async def slots(
@@ -219,7 +220,7 @@ class SchedulingMutation:
 
     @strawberry.mutation(
         description="Book a truck for a container in a slot; SLOT_FULL when "
-        "the quota is taken.",
+        "the quota is taken. The request must be verified (NOT_VERIFIED).",
         permission_classes=[IsAuthenticated],
     )
     async def book_pickup(self, info: Info, input: BookPickupInput) -> BookingPayload:

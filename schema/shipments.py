@@ -66,7 +66,10 @@ class Container:
     seal: str | None = strawberry.field(description="The seal number.")
     packages: int | None = strawberry.field(description="Number of packages.")
     gross_kg: int | None = strawberry.field(description="Gross weight in kilograms.")
-    status: ContainerStatus = strawberry.field(description="Where the box stands.")
+    status: ContainerStatus = strawberry.field(
+        description="Where the box stands, after the terminal's reports; they "
+        "reach a request once an operator has verified it (ON_VESSEL until then)."
+    )
     storage_paid_through: datetime | None = strawberry.field(
         default=None,
         description="Until when the invoices pay the box's stay: the midnight "
@@ -78,7 +81,10 @@ class Container:
     )
     key: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="The box's terminal events, oldest first.")
+    @strawberry.field(
+        description="The box's terminal events, oldest first; none until the "
+        "request is verified."
+    )
     async def events(self, info: Info) -> list[ContainerEvent]:
         return await container_timeline(info, self.key)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 MAX_CONFIGURE_SPAN = timedelta(days=31)
 MAX_QUERY_SPAN = timedelta(days=14)
+TERMINAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,15}")
 PAST_SLOTS = timedelta(days=1)
 
 
@@ -136,6 +138,7 @@ async def slots_between(
     cap: timedelta | None = MAX_QUERY_SPAN,
 ) -> list[PickupSlot]:
     """Slots of a terminal that start in [start, end), in time order."""
+    _check_terminal(terminal)
     if end <= start:
         raise ValidationError("`to` must come after `from`", field=("to",))
     now = datetime.now(UTC)
@@ -163,9 +166,12 @@ def _require_operator(viewer: Viewer) -> None:
 
 
 def _check_terminal(terminal: str) -> None:
-    if not 1 <= len(terminal) <= 16:
+    # Codes as the vessel system names terminals (JICT, NPCT1, KOJA...); an
+    # operator lays out slots of a new terminal under its code.
+    if TERMINAL_CODE.fullmatch(terminal) is None:
         raise ValidationError(
-            "a terminal code has 1 to 16 characters", field=("terminal",)
+            "a terminal code has 1 to 16 letters, digits or hyphens",
+            field=("terminal",),
         )
 
 

@@ -380,3 +380,21 @@ async def test_an_id_that_is_no_global_id_is_a_user_error(factory: Factory) -> N
             }
         ]
     assert looked_up["nodes"] == [None, None]
+
+
+async def test_a_terminal_code_that_is_no_code_is_bad_input(factory: Factory) -> None:
+    owner = await factory.member()
+    span = {"from": next_hour(1).isoformat(), "to": next_hour(3).isoformat()}
+
+    bodies = [
+        await owner.client.raw(SLOTS, {"terminal": sent, **span})
+        for sent in ("", "JICT; DROP", "x" * 17)
+    ]
+    known = await owner.client.data(SLOTS, {"terminal": TERMINAL, **span})
+
+    for body in bodies:
+        assert body["data"] is None
+        assert body["errors"][0]["message"].startswith("a terminal code has")
+        assert error_codes(body) == ["INVALID"]
+    assert isinstance(known["slots"], list)
+
