@@ -397,4 +397,3 @@ async def test_a_terminal_code_that_is_no_code_is_bad_input(factory: Factory) ->
         assert body["errors"][0]["message"].startswith("a terminal code has")
         assert error_codes(body) == ["INVALID"]
     assert isinstance(known["slots"], list)
-
