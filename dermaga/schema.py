@@ -30,7 +30,12 @@ from strawberry.types.graphql import OperationType
 
 from dermaga.settings import Settings
 from resolvers.root import NODE_TYPE_LIST, Mutation, Query, Subscription
-from schema.extensions import CloseRequestResources, MaskUnexpectedErrors, log_errors
+from schema.extensions import (
+    CloseRequestResources,
+    MaskUnexpectedErrors,
+    NamedOperation,
+    log_errors,
+)
 from schema.scalars import SCALAR_MAP
 from schema.text_input import NoControlCharacters, RefuseControlCharacterVariables
 
@@ -157,6 +162,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             # After the cache: it adds to the errors validation found.
             RefuseControlCharacterVariables,
+            NamedOperation,
             MaskUnexpectedErrors,
             CloseRequestResources,
         ],

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 log = structlog.get_logger(__name__)
@@ -76,3 +76,34 @@ class CloseRequestResources(SchemaExtension):
         reader = getattr(context, "reader", None)
         if reader is not None:
             await reader.close()
+
+
+class NamedOperation(SchemaExtension):
+    """A document of several operations runs only the one the request names.
+
+    strawberry runs the first operation when none is named; the GraphQL
+    specification (GetOperation) asks for an error, and a client that sent
+    two operations by mistake should learn it before either runs.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        document = context.graphql_document
+        # The name as the request gave it; `operation_name` falls back to the
+        # first operation's.
+        named = getattr(context, "_provided_operation_name", None)
+        if document is not None and named is None:
+            operations = sum(
+                isinstance(d, OperationDefinitionNode) for d in document.definitions
+            )
+            if operations > 1:
+                error = GraphQLError(
+                    "The document holds several operations: name the one to run "
+                    "(operationName).",
+                    extensions={"code": "BAD_USER_INPUT"},
+                )
+                context.pre_execution_errors = [
+                    *(context.pre_execution_errors or []),
+                    error,
+                ]
+        yield

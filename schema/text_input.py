@@ -1,10 +1,12 @@
 """Text hygiene: no control characters in any string a client sends.
 
-PostgreSQL text cannot hold NUL, and the other C0 control characters (but
-tab, line feed and carriage return) have no business in a B/L number, a name
-or a note. They are refused before execution, once for the whole schema:
-inline literals by a validation rule (its result is cached with the
-document), variables by a walk over the decoded JSON before execution.
+PostgreSQL text cannot hold NUL, and the other control characters (C0 but
+tab, line feed and carriage return; DEL and C1) have no business in a B/L
+number, a name or a note; nor have the bidirectional overrides and isolates,
+which make a name or a plate read otherwise on screen than it is stored.
+They are refused before execution, once for the whole schema: inline
+literals by a validation rule (its result is cached with the document),
+variables by a walk over the decoded JSON before execution.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from typing import Any
 from graphql import GraphQLError, StringValueNode, ValidationRule
 from strawberry.extensions import SchemaExtension
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
 CODE = "BAD_USER_INPUT"
 MESSAGE = (
-    "Text must not contain control characters (NUL and other C0 codes "
-    "but tab, line feed and carriage return)"
+    "Text must not contain control characters (C0 codes but tab, line feed "
+    "and carriage return; DEL, C1 codes and bidirectional overrides)"
 )
 
 

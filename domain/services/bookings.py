@@ -61,8 +61,10 @@ class Truck:
         if self.plate is not None:
             plate = " ".join(self.plate.upper().split())
             if not PLATE.match(plate):
+                # Echo a short plate back; a long one is no plate at all.
+                shown = repr(self.plate) if len(self.plate) <= 16 else "that"
                 raise ValidationError(
-                    f"{self.plate!r} is not a registration plate such as B 1234 XYZ",
+                    f"{shown} is not a registration plate such as B 1234 XYZ",
                     code="INVALID_PLATE",
                     field=(*field, "truckPlate"),
                 )

@@ -267,6 +267,11 @@ async def test_bookings_refuse_bad_input_without_writing(
         ["input", "containerNumber"],
     ]
     assert (await _slot(owner.client, slot["id"]))["booked"] == 1
+    # A long "plate" is not echoed back whole.
+    huge = book_input(shipment, second, slot["id"], plate="X" * 5000)
+    (refused,) = (await owner.client.data(BOOK, huge))["bookPickup"]["userErrors"]
+    assert refused["code"] == "INVALID_PLATE"
+    assert len(refused["message"]) < 100
 
 
 async def test_a_pickup_is_booked_once_the_request_is_verified(

@@ -43,6 +43,12 @@ NUL = "\u0000"
             {"i": {"notes": "ok\x07bell"}},
             id="other C0 character",
         ),
+        pytest.param(
+            """mutation($i: CreateShipmentInput!) { createShipment(input: $i)
+               { userErrors { code } } }""",
+            {"i": {"notes": "paid \u202efdp.exe"}},
+            id="bidirectional override",
+        ),
     ],
 )
 async def test_control_characters_are_refused_before_execution(
@@ -144,3 +150,24 @@ async def test_an_upload_over_its_own_cap_is_refused_before_parsing(
     )
 
     assert response.status_code == 413
+
+
+async def test_a_document_of_two_operations_must_name_the_one_to_run(
+    owner: Member,
+) -> None:
+    two = (
+        "mutation Open { createShipment(input: {}) { userErrors { code } } } "
+        "query Look { viewer { id } }"
+    )
+
+    unnamed = await owner.client.raw(two)
+    named = await owner.client.http.post(
+        "/graphql",
+        json={"query": two, "operationName": "Look"},
+        headers={"authorization": f"Bearer {owner.client.token}"},
+    )
+
+    assert unnamed.get("data") is None
+    assert error_codes(unnamed) == ["BAD_USER_INPUT"]
+    assert "operationName" in unnamed["errors"][0]["message"]
+    assert named.json()["data"]["viewer"]["id"]
