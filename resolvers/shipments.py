@@ -388,5 +388,4 @@ class ShipmentSubscription:
                 shipment=Shipment.from_model(row),
             )
 
-        async for update in watch(info, shipment_channel(key), load):
-            yield update
+        return watch(info, shipment_channel(key), load)

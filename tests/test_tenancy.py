@@ -162,6 +162,8 @@ async def _shipment_updated(member: Member, world: World) -> bool:
         message = await subscription_message(socket)
     finally:
         await socket.close()
+    if message["type"] != "next":
+        return False
     return bool((message["payload"].get("data") or {}).get("shipmentUpdated"))
 
 

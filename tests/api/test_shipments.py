@@ -339,9 +339,10 @@ async def test_another_organisation_cannot_subscribe_to_a_shipment(
     finally:
         await socket.close()
 
-    assert message["payload"] == {
-        "data": None,
-        "errors": [
-            {"message": "no such shipment", "extensions": {"code": "NOT_FOUND"}}
-        ],
-    }
+    # Refused as every subscription refuses: one `error` message, no `next`.
+    assert message["type"] == "error"
+    (error,) = message["payload"]
+    assert (error["message"], error["extensions"]) == (
+        "no such shipment",
+        {"code": "NOT_FOUND"},
+    )
