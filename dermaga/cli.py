@@ -107,7 +107,10 @@ def fetch_graphiql() -> None:
     """Store GraphiQL's scripts from the npm registry, for hosts without unpkg.com."""
     from dermaga.demo_run import fetch_ide_assets
 
-    if not asyncio.run(fetch_ide_assets(get_settings(), console)):
+    settings = get_settings()
+    # Its warnings go where its other output goes: standard error.
+    configure_logging(log_format=settings.log_format, level="WARNING")
+    if not asyncio.run(fetch_ide_assets(settings, console)):
         raise typer.Exit(1)
 
 
