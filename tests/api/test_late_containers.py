@@ -14,13 +14,13 @@ from starlette.applications import Starlette
 from strawberry import relay
 
 from dermaga.sync import Syncs
-from domain.models.shipments import Container, Shipment
+from domain.models.shipments import Shipment
 from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 from tests.support.factories import Factory
-from tests.support.port import PortSim, call_id_of, port_sim, syncs
-from tests.support.scheduling import box_numbers, next_hour, vessel_call
+from tests.support.port import PortSim, add_shipment, call_id_of, port_sim, syncs
+from tests.support.scheduling import box_numbers, gid, next_hour, vessel_call
 
 __all__ = ["port_sim", "syncs"]  # fixtures used below
 
@@ -109,8 +109,15 @@ async def test_one_box_is_followed_by_one_verified_request_per_call(
     operator = await factory.operator()
     call_id, _ = await vessel_call(database, eta=next_hour(-6))
     (box,) = box_numbers(1)
-    first = await _request(database, owner.organisation_id, call_id, box)
-    second = await _request(database, squatter.organisation_id, call_id, box)
+    first, second = [
+        gid(
+            "Shipment",
+            await add_shipment(
+                database, org, call_id, [box], status=ShipmentStatus.SUBMITTED
+            ),
+        )
+        for org in (owner.organisation_id, squatter.organisation_id)
+    ]
 
     approved = await operator.client.mutate(VERIFY, {"id": first})
     refused = await operator.client.data(VERIFY, {"id": second})
@@ -123,32 +130,6 @@ async def test_one_box_is_followed_by_one_verified_request_per_call(
         "CONTAINER_CLAIMED",
     )
     assert box in error["message"]
-
-
-async def _request(
-    database: Database, organisation_id: uuid.UUID, call_id: uuid.UUID, box: str
-) -> str:
-    """A submitted request naming `box` on the call."""
-    async with database.transaction(SYSTEM) as session:
-        shipment = Shipment(
-            organisation_id=organisation_id,
-            filed_by_organisation_id=organisation_id,
-            reference=f"CLM-{uuid.uuid4().hex[:10]}",
-            status=ShipmentStatus.SUBMITTED,
-            vessel_call_id=call_id,
-            services=[],
-        )
-        session.add(shipment)
-        await session.flush()
-        session.add(
-            Container(
-                organisation_id=organisation_id,
-                shipment_id=shipment.id,
-                number=box,
-                size_type="42G1",
-            )
-        )
-    return str(relay.GlobalID("Shipment", str(shipment.id)))
 
 
 async def _submitted(database: Database, shipment_gid: str) -> None:

@@ -279,14 +279,7 @@ async def test_the_api_answers_stale_while_the_vessel_system_is_down(
     settings: Settings, database: Database, factory: Factory, port_sim: PortSim
 ) -> None:
     viewer = await factory.member()
-    configured = with_feeds(
-        settings,
-        port_sim,
-        vessel_poll_seconds=0.05,
-        sync_max_backoff_seconds=0.2,
-        sync_stale_seconds=0.5,
-    )
-    app = create_app(configured, migrate=False)
+    app = _quickly_stale(settings, port_sim, vessel_poll_seconds=0.05)
     call_ref = port_sim.expected_call()
     query = """query($id: ID!) { node(id: $id) { ... on VesselCall { eta stale } } }"""
 
@@ -318,14 +311,7 @@ async def test_subscribers_see_the_vessel_feed_turn_stale_and_fresh_again(
     settings: Settings, database: Database, factory: Factory, port_sim: PortSim
 ) -> None:
     viewer = await factory.member()
-    configured = with_feeds(
-        settings,
-        port_sim,
-        vessel_poll_seconds=0.05,
-        sync_max_backoff_seconds=0.2,
-        sync_stale_seconds=0.5,
-    )
-    app = create_app(configured, migrate=False)
+    app = _quickly_stale(settings, port_sim, vessel_poll_seconds=0.05)
     call_ref = port_sim.expected_call()
 
     async with serve_app(app) as url:
@@ -353,14 +339,7 @@ async def test_discharge_subscribers_see_the_terminal_feed_turn_stale_and_back(
     settings: Settings, database: Database, factory: Factory, port_sim: PortSim
 ) -> None:
     viewer = await factory.member()
-    configured = with_feeds(
-        settings,
-        port_sim,
-        terminal_poll_seconds=0.05,
-        sync_max_backoff_seconds=0.2,
-        sync_stale_seconds=0.5,
-    )
-    app = create_app(configured, migrate=False)
+    app = _quickly_stale(settings, port_sim, terminal_poll_seconds=0.05)
     # A call that has arrived and not left: a departed call's counts are final.
     port_sim.discharged_call()
     call_ref = next(
@@ -408,6 +387,14 @@ async def test_a_subscriber_a_whole_queue_behind_is_dropped() -> None:
     await hub.disconnect()
 
     assert hub.subscriber_count() == 0
+
+
+def _quickly_stale(settings: Settings, sim: PortSim, **poll: float) -> Starlette:
+    """An app polling the simulators' feeds fast, stale half a second after."""
+    configured = with_feeds(
+        settings, sim, sync_max_backoff_seconds=0.2, sync_stale_seconds=0.5, **poll
+    )
+    return create_app(configured, migrate=False)
 
 
 async def _until_listening(app: Starlette, channel: str, count: int = 1) -> None:

@@ -149,6 +149,7 @@ async def add_shipment(
     organisation_id: uuid.UUID,
     call_id: uuid.UUID,
     numbers: list[str],
+    status: ShipmentStatus = ShipmentStatus.IN_SERVICE,
 ) -> uuid.UUID:
     """A shipment of the organisation on the call, with the given boxes."""
     async with database.transaction(SYSTEM) as session:
@@ -156,7 +157,7 @@ async def add_shipment(
             organisation_id=organisation_id,
             filed_by_organisation_id=organisation_id,
             reference=f"PORT-{next(_references):05d}-{uuid.uuid4().hex[:4]}",
-            status=ShipmentStatus.IN_SERVICE,
+            status=status,
             vessel_call_id=call_id,
             services=[],
         )
