@@ -32,9 +32,9 @@ from schema.subscriptions import EventHub
 log = structlog.get_logger(__name__)
 
 POLL_SECONDS = 5.0
-# Our own booking and plan events, and a feed's freshness turning, do not
-# change readiness or capacity.
-IGNORED_KINDS = ("booking.", "pickup_plan.", "feed.")
+# Our own booking and plan events, a feed's freshness turning and a request
+# starting to follow its boxes do not change readiness or capacity.
+IGNORED_KINDS = ("booking.", "pickup_plan.", "feed.", "tracking.")
 
 
 class Replanner:

@@ -91,7 +91,8 @@ class PlanMutation:
     @strawberry.mutation(
         description="Ask the optimiser for the best pickup slot of each "
         "container, given the preferred windows; it becomes the current plan. "
-        "The request must be verified (NOT_VERIFIED).",
+        "The request must be verified (NOT_SUBMITTED for a draft, NOT_VERIFIED "
+        "until an operator has verified it).",
         permission_classes=[IsAuthenticated],
     )
     async def recommend_pickup_plan(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 
 from resolvers.analytics import AnalyticsQuery
@@ -40,8 +41,9 @@ class NodeQuery:
     )
     async def nodes(self, info: Info, ids: list[SentID]) -> list[relay.Node | None]:
         if len(ids) > info.context.services.max_page_size:
-            raise ValueError(
-                f"at most {info.context.services.max_page_size} ids at once"
+            raise GraphQLError(
+                f"at most {info.context.services.max_page_size} ids at once",
+                extensions={"code": "BAD_USER_INPUT"},
             )
         return await resolve_nodes(info, ids)
 

@@ -220,7 +220,8 @@ class SchedulingMutation:
 
     @strawberry.mutation(
         description="Book a truck for a container in a slot; SLOT_FULL when "
-        "the quota is taken. The request must be verified (NOT_VERIFIED).",
+        "the quota is taken. The request must be verified (NOT_SUBMITTED "
+        "for a draft, NOT_VERIFIED until an operator has verified it).",
         permission_classes=[IsAuthenticated],
     )
     async def book_pickup(self, info: Info, input: BookPickupInput) -> BookingPayload:

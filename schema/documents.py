@@ -63,8 +63,11 @@ class Document(relay.Node):
     shipment_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(
-        description="A link to download the file, for the viewer only, valid for "
-        "about five minutes; relative to the API's origin."
+        description="A signed link to download the file, relative to the API's "
+        "origin, made for the viewer: it serves only what that viewer may still "
+        "see, needs no Authorization header (a browser can follow it) and lapses "
+        "after about five minutes. Whoever holds it until then can use it, so "
+        "hand it to no one else."
     )
     def download_url(self, info: Info) -> str | None:
         viewer = info.context.viewer

@@ -280,6 +280,12 @@ def _check_bookable(shipment: Shipment) -> None:
             code="NOT_BOOKABLE",
             field=("shipmentId",),
         )
+    if shipment.status is ShipmentStatus.DRAFT:
+        raise ConflictError(
+            "submit the request, and have it verified, before booking a pickup",
+            code="NOT_SUBMITTED",
+            field=("shipmentId",),
+        )
     raise ConflictError(
         "a pickup is booked once the request is verified",
         code="NOT_VERIFIED",

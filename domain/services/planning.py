@@ -26,7 +26,7 @@ from domain.models.scheduling import (
     PlanReason,
     TruckBooking,
 )
-from domain.models.shipments import Shipment
+from domain.models.shipments import Container, Shipment
 from domain.services import bookings, plan_checks
 from domain.services.plan_inputs import PlanInputs, PreferredWindow, load_inputs
 from domain.services.plan_store import (
@@ -121,7 +121,10 @@ async def accept_plan(
         try:
             booking = await _book_item(session, viewer, item, item.slot_id, truck, at)
         except ConflictError as error:
-            message = f"{error.message} (container {item.container_id})"
+            number = await session.scalar(
+                select(Container.number).where(Container.id == item.container_id)
+            )
+            message = f"{error.message} (container {number})"
             raise ConflictError(message, code=error.code, field=("planId",)) from error
         # The version now shows the booking it made, in its slot.
         item.booking_id = booking.id

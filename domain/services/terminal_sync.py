@@ -35,6 +35,8 @@ from domain.shipment_status import TRACKED
 log = structlog.get_logger(__name__)
 
 DISCHARGE_PROGRESSED = "dischargeProgressed"
+# Not news of the yard: plans need no repair for it.
+SHIPMENT_FOLLOWED = "tracking.shipment_followed"
 CONTAINERS_UPDATED = "containersUpdated"
 
 
@@ -100,7 +102,15 @@ async def follow_shipment(session: AsyncSession, shipment: Shipment) -> None:
         select(Container.number).where(Container.shipment_id == shipment.id)
     )
     call_id = shipment.vessel_call_id
-    await refresh_containers(session, [(n, call_id) for n in numbers])
+    if await refresh_containers(session, [(n, call_id) for n in numbers]):
+        # Its counts join the call's discharge progress: tell those watching.
+        events.record(
+            session,
+            events.discharge_channel(call_id),
+            SHIPMENT_FOLLOWED,
+            vesselCallId=str(call_id),
+            shipmentId=str(shipment.id),
+        )
 
 
 async def record_manifest(

@@ -385,6 +385,10 @@ async def test_an_id_that_is_no_global_id_is_a_user_error(factory: Factory) -> N
             }
         ]
     assert looked_up["nodes"] == [None, None]
+    too_many = await owner.client.raw(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["@@@"] * 101}
+    )
+    assert error_codes(too_many) == ["BAD_USER_INPUT"]
 
 
 async def test_a_terminal_code_that_is_no_code_is_bad_input(factory: Factory) -> None:

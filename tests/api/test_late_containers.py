@@ -19,7 +19,15 @@ from domain.shipment_status import ShipmentStatus
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 from tests.support.factories import Factory
-from tests.support.port import PortSim, add_shipment, call_id_of, port_sim, syncs
+from tests.support.port import (
+    PortSim,
+    add_shipment,
+    call_id_of,
+    eventually,
+    graphql_ws,
+    port_sim,
+    syncs,
+)
 from tests.support.scheduling import box_numbers, gid, next_hour, vessel_call
 
 __all__ = ["port_sim", "syncs"]  # fixtures used below
@@ -41,6 +49,12 @@ mutation($id: ID!) {{
     userErrors {{ field code message }}
   }}
 }}"""
+WATCH = """
+subscription($call: ID!) {
+  dischargeProgress(vesselCallId: $call) {
+    byShipment { discharged lastContainerNumber }
+  }
+}"""
 PROGRESS = """
 query($id: ID!) {
   node(id: $id) {
@@ -53,6 +67,7 @@ query($id: ID!) {
 
 async def test_a_request_follows_boxes_discharged_before_it_once_verified(
     app: Starlette,
+    live_server: str,
     database: Database,
     factory: Factory,
     syncs: Syncs,
@@ -88,7 +103,13 @@ async def test_a_request_follows_boxes_discharged_before_it_once_verified(
     )
     unverified = await owner.client.data(PROGRESS, {"id": call_gid})
     await _submitted(database, draft["shipment"]["id"])
-    verified = await operator.client.mutate(VERIFY, {"id": draft["shipment"]["id"]})
+    assert owner.client.token is not None
+    async with graphql_ws(live_server, owner.client.token) as ws:
+        await ws.subscribe("1", WATCH, {"call": call_gid})
+        await _until_listening(app, f"discharge:{call_id}")
+        verified = await operator.client.mutate(VERIFY, {"id": draft["shipment"]["id"]})
+        await app.state.runtime.extras["relay"].drain()
+        pushed = await ws.next_data("1")
     followed = await owner.client.data(PROGRESS, {"id": call_gid})
 
     assert {c["status"] for c in draft["shipment"]["containers"]} == {"ON_VESSEL"}
@@ -100,6 +121,8 @@ async def test_a_request_follows_boxes_discharged_before_it_once_verified(
     assert all(c["events"] for c in boxes)
     (after,) = followed["node"]["dischargeProgress"]["byShipment"]
     assert after["discharged"] == 2
+    # Those watching the call's discharge hear of it at once.
+    assert pushed["dischargeProgress"]["byShipment"] == [after]
 
 
 async def test_one_box_is_followed_by_one_verified_request_per_call(
@@ -130,6 +153,15 @@ async def test_one_box_is_followed_by_one_verified_request_per_call(
         "CONTAINER_CLAIMED",
     )
     assert box in error["message"]
+
+
+async def _until_listening(app: Starlette, channel: str) -> None:
+    hub = app.state.runtime.broadcast
+
+    async def listening() -> bool:
+        return bool(hub.subscriber_count(channel) >= 1)
+
+    await eventually(listening)
 
 
 async def _submitted(database: Database, shipment_gid: str) -> None:
