@@ -288,6 +288,31 @@ async def _customer_name(session: AsyncSession, shipment: Shipment) -> str:
     return name or shipment.consignee_name or shipment.reference
 
 
+async def _check_bill_is_new(
+    session: AsyncSession, payment: Payment, bill: Bill
+) -> None:
+    """A bill id Praya gave another payment is its fault: nothing is recorded.
+
+    The payment stays PENDING_CREATE, so a retry with the same key resumes
+    once the finance system answers with a bill of its own.
+    """
+    holder = await session.scalar(
+        select(Payment.id)
+        .where(Payment.bill_id == bill.bill_id, Payment.id != payment.id)
+        .execution_options(**SYSTEM_SCOPE)
+    )
+    if holder is not None:
+        log.error(
+            "payment.bill_reused", payment_id=str(payment.id), bill_id=bill.bill_id
+        )
+        raise ConflictError(
+            "the finance system answered with a bill that belongs to another "
+            "payment; nothing was charged, try again later",
+            code="BILL_CONFLICT",
+            field=("clientKey",),
+        )
+
+
 async def _record_bill(
     session: AsyncSession, viewer: Viewer, payment_id: uuid.UUID, bill: Bill
 ) -> Payment:
@@ -296,6 +321,7 @@ async def _record_bill(
         raise NotFoundError("the payment is gone", field=("shipmentId",))
     if payment.status is not PaymentStatus.PENDING_CREATE:
         return payment
+    await _check_bill_is_new(session, payment, bill)
     payment.bill_id = bill.bill_id
     payment.virtual_account = bill.virtual_account
     payment.expires_at = bill.expires_at

@@ -12,6 +12,7 @@ import contextlib
 import hmac
 import json
 import random
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -129,6 +130,9 @@ class _PrayaSimulator:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     http: httpx.AsyncClient | None = None
     rng: random.Random = field(default_factory=random.Random)
+    # Ids Praya hands out are unique for good, also across restarts of this
+    # simulator on the same database: each run's ids carry a tag of their own.
+    run: str = field(default_factory=lambda: secrets.token_hex(4))
 
     # Bill API
 
@@ -164,7 +168,7 @@ class _PrayaSimulator:
     def _issue(self, bill_request: BillRequest) -> _StoredBill:
         now = self.clock()
         bill = _StoredBill(
-            bill_id=f"bill_{self.rng.getrandbits(64):016x}",
+            bill_id=f"bill_{self.run}{self.rng.getrandbits(64):016x}",
             virtual_account=self._new_virtual_account(),
             request=bill_request,
             created_at=now,
@@ -226,7 +230,7 @@ class _PrayaSimulator:
             self.stats.callbacks_dropped += copies
             log.warning("praya_sim.callback.dropped", bill_id=bill.bill_id)
             return
-        body = json.dumps(_paid_event(bill, self.rng)).encode()
+        body = json.dumps(_paid_event(bill, self.rng, self.run)).encode()
         for _ in range(copies):
             self._spawn(self._deliver(url, body, bill.bill_id))
 
@@ -324,11 +328,11 @@ def create_finance_simulator(
     return Starlette(routes=routes, lifespan=sim.lifespan)
 
 
-def _paid_event(bill: _StoredBill, rng: random.Random) -> dict[str, Any]:
+def _paid_event(bill: _StoredBill, rng: random.Random, run: str) -> dict[str, Any]:
     assert bill.paid_at is not None
     return {
         "event": PAID_EVENT,
-        "event_id": f"evt_{rng.getrandbits(64):016x}",
+        "event_id": f"evt_{run}{rng.getrandbits(64):016x}",
         "bill_id": bill.bill_id,
         "amount": str(bill.request.amount),
         "currency": bill.request.currency,

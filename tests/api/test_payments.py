@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from starlette.applications import Starlette
+from strawberry import relay
 
 from domain.invoicing import ProformaContainer, estimate_initial_payment
+from domain.models.payments import Payment, PaymentStatus
 from domain.seed_tariffs import PRIOK_VERSIONS
 from domain.tariff import TariffBook, is_reefer, size_class_of
 from domain.unit_of_work import Database
+from domain.viewer import SYSTEM
 from integrations.finance.webhooks import signed_headers
 from tests.conftest import PRAYA_WEBHOOK_SECRET
 from tests.support.factories import Member
@@ -245,3 +250,43 @@ async def test_a_lost_callback_is_confirmed_by_reconciliation(
     assert seen["status"] == "IN_SERVICE"
     assert seen["payments"][0]["status"] == "PAID"
     assert seen["payments"][0]["paidAt"] is not None
+
+
+async def test_a_bill_the_finance_system_gave_another_payment_records_nothing(
+    database: Database, owner: Member, operator: Member
+) -> None:
+    filed = await verified(database, owner, operator)
+    billed = (await start(owner, filed, "key-a"))["payment"]
+    # As if Praya, restarted, had handed this bill to an earlier payment: a
+    # lapsed one of the request now holds it, and this one awaits its bill.
+    key = _key(billed["id"])
+    async with database.transaction(SYSTEM) as session:
+        row = await session.get_one(Payment, key)
+        session.add(
+            Payment(
+                organisation_id=row.organisation_id,
+                shipment_id=row.shipment_id,
+                purpose=row.purpose,
+                client_key="an-earlier-key",
+                amount=row.amount,
+                currency=row.currency,
+                status=PaymentStatus.EXPIRED,
+                bill_id=row.bill_id,
+            )
+        )
+        row.bill_id = None
+        row.status = PaymentStatus.PENDING_CREATE
+
+    retried = await start(owner, filed, "key-a")
+
+    assert retried["payment"] is None
+    assert [(e["field"], e["code"]) for e in retried["userErrors"]] == [
+        (["input", "clientKey"], "BILL_CONFLICT")
+    ]
+    async with database.transaction(SYSTEM) as session:
+        status = await session.scalar(select(Payment.status).where(Payment.id == key))
+    assert status is PaymentStatus.PENDING_CREATE
+
+
+def _key(payment_gid: str) -> uuid.UUID:
+    return uuid.UUID(relay.GlobalID.from_id(payment_gid).node_id)
