@@ -95,7 +95,13 @@ class RecordGateEventPayload:
 @strawberry.input(description="Boxes of a shipment to deliver, where and when.")
 class RequestDeliveryInput:
     shipment_id: SentID = strawberry.field(description="The shipment.")
-    container_ids: list[strawberry.ID] = strawberry.field(description="Its boxes.")
+    container_numbers: list[str] = strawberry.field(
+        default_factory=list,
+        description="Its boxes by ISO 6346 number (or by id in containerIds).",
+    )
+    container_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Its boxes by id."
+    )
     address: str = strawberry.field(description="Where to deliver.")
     window_from: datetime = strawberry.field(description="Earliest arrival.")
     window_to: datetime = strawberry.field(description="Latest arrival.")
@@ -231,6 +237,7 @@ class GateMutation:
         request = delivery.DeliveryRequest(
             shipment_id=parse_global_id(input.shipment_id, "Shipment"),
             container_ids=[id_of(i) or uuid.UUID(int=0) for i in input.container_ids],
+            container_numbers=input.container_numbers,
             address=input.address,
             window_from=input.window_from,
             window_to=input.window_to,

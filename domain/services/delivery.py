@@ -43,6 +43,13 @@ class DeliveryRequest:
     window_from: datetime
     window_to: datetime
     zone: str = DEFAULT_ZONE
+    # The boxes by ISO 6346 number, as a customer knows them (or by id above).
+    container_numbers: Sequence[str] = ()
+
+    @property
+    def boxes_field(self) -> tuple[str, ...]:
+        """The input that names the boxes, for errors about them."""
+        return ("containerNumbers",) if self.container_numbers else ("containerIds",)
 
 
 async def request_delivery(
@@ -69,8 +76,12 @@ async def request_delivery(
             code="INVOICE_ISSUED",
             field=("shipmentId",),
         )
-    boxes = await _boxes(session, shipment.id, request.container_ids)
-    await _refuse_twice(session, shipment.id, request.container_ids)
+    ids = [
+        *request.container_ids,
+        *await _ids_of_numbers(session, shipment.id, request.container_numbers),
+    ]
+    boxes = await _boxes(session, shipment.id, ids, request.boxes_field)
+    await _refuse_twice(session, shipment.id, ids, request.boxes_field)
 
     port = DEFAULT_PORT
     if shipment.vessel_call_id is not None:
@@ -124,12 +135,38 @@ def _validate(request: DeliveryRequest, address: str) -> None:
     now = datetime.now(UTC)
     check_near(request.window_from, now=now, field=("windowFrom",))
     check_near(request.window_to, now=now, field=("windowTo",), behind=timedelta(0))
-    if not request.container_ids:
-        raise ValidationError("name at least one container", field=("containerIds",))
+    if not request.container_ids and not request.container_numbers:
+        raise ValidationError(
+            "name at least one container", field=("containerNumbers",)
+        )
+
+
+async def _ids_of_numbers(
+    session: AsyncSession, shipment_id: uuid.UUID, numbers: Sequence[str]
+) -> list[uuid.UUID]:
+    wanted = {number.strip().upper() for number in numbers}
+    if not wanted:
+        return []
+    rows = await session.execute(
+        select(Container.number, Container.id).where(
+            Container.shipment_id == shipment_id, Container.number.in_(wanted)
+        )
+    )
+    found = {number: key for number, key in rows}
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise NotFoundError(
+            f"not a container of this shipment: {', '.join(missing)}",
+            field=("containerNumbers",),
+        )
+    return list(found.values())
 
 
 async def _boxes(
-    session: AsyncSession, shipment_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    shipment_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+    field: tuple[str, ...],
 ) -> list[Container]:
     boxes = list(
         await session.scalars(
@@ -139,21 +176,22 @@ async def _boxes(
         )
     )
     if len(boxes) != len(set(ids)):
-        raise NotFoundError(
-            "a container is not part of this shipment", field=("containerIds",)
-        )
+        raise NotFoundError("a container is not part of this shipment", field=field)
     gone = [b.number for b in boxes if b.gated_out_at is not None]
     if gone:
         raise ConflictError(
             f"already left the terminal: {', '.join(gone)}",
             code="ALREADY_GATED_OUT",
-            field=("containerIds",),
+            field=field,
         )
     return boxes
 
 
 async def _refuse_twice(
-    session: AsyncSession, shipment_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    shipment_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+    field: tuple[str, ...],
 ) -> None:
     clash = await session.scalar(
         select(Delivery.id).where(
@@ -166,5 +204,5 @@ async def _refuse_twice(
         raise ConflictError(
             "a container already has a delivery",
             code="DELIVERY_EXISTS",
-            field=("containerIds",),
+            field=field,
         )

@@ -355,26 +355,31 @@ async def test_terminal_delivery_is_priced_from_the_tariff(
         owner.organisation_id,
         [Box(BOX, "22G1", discharged, customs_released_at=discharged)],
     )
-    box_id = str(seeded.containers[BOX])
     window = datetime.now(UTC) + timedelta(days=1)
-    data = await owner.client.data(
-        """mutation($input: RequestDeliveryInput!) {
+    request = """mutation($input: RequestDeliveryInput!) {
           requestDelivery(input: $input) {
             delivery { price { amount } containerCount zone status }
-            userErrors { code }
+            userErrors { field code }
           }
-        }""",
-        {
-            "input": {
-                "shipmentId": seeded.global_id,
-                "containerIds": [box_id],
-                "address": "Jl. Industri 1, Cikarang",
-                "windowFrom": window.isoformat(),
-                "windowTo": (window + timedelta(hours=4)).isoformat(),
-            }
-        },
+        }"""
+    order = {
+        "shipmentId": seeded.global_id,
+        "address": "Jl. Industri 1, Cikarang",
+        "windowFrom": window.isoformat(),
+        "windowTo": (window + timedelta(hours=4)).isoformat(),
+    }
+
+    # The customer names its boxes by number, as it knows them.
+    unknown = await owner.client.data(
+        request, {"input": {**order, "containerNumbers": ["MSCU1234565"]}}
+    )
+    data = await owner.client.data(
+        request, {"input": {**order, "containerNumbers": [BOX.lower()]}}
     )
 
+    assert unknown["requestDelivery"]["userErrors"] == [
+        {"field": ["input", "containerNumbers"], "code": "NOT_FOUND"}
+    ]
     payload = data["requestDelivery"]
     assert payload["userErrors"] == []
     # the capped demo version is in force now; its 20' delivery rate is 1,500,000
