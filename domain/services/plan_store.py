@@ -181,7 +181,10 @@ def _detail(reason: UnassignedReason, ready: Readiness, inputs: PlanInputs) -> s
     if reason is UnassignedReason.HELD:
         return f"waiting for {ready.hold}; no time is known yet"
     if reason is UnassignedReason.NO_CAPACITY:
-        return "every slot the container could take is full"
+        return (
+            "no slot the container could take has a free truck seat and yard-crane "
+            "moves left in its block (a block at zero moves an hour is closed)"
+        )
     ready_at = _moment(ready.ready_at, inputs)
     when = "an unknown time" if ready_at is None else ready_at.isoformat()
     return f"no open slot from when it is ready ({when}) within the next 7 days"
