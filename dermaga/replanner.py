@@ -94,9 +94,16 @@ class Replanner:
     async def repair_all(self) -> int:
         """Repair every stale plan; start an improvement of each one that changed."""
         repaired = 0
+        failed: set[uuid.UUID] = set()
         while True:
-            async with self._database.transaction(SYSTEM) as session:
-                outcome = await planning.repair_next(session)
+            try:
+                async with self._database.transaction(SYSTEM) as session:
+                    outcome = await planning.repair_next(session, skip=failed)
+            except planning.RepairFailed as error:
+                # It stays stale for the next pass; the others go first.
+                log.exception("replanner.repair_failed", plan=str(error.plan_id))
+                failed.add(error.plan_id)
+                continue
             if outcome is None:
                 return repaired
             shipment_id, changed = outcome

@@ -8,7 +8,7 @@ and slot lists may look back further.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain.errors import ValidationError
 
@@ -43,3 +43,29 @@ def _span(span: timedelta) -> str:
     else:
         count, unit = span // timedelta(minutes=1), "minute"
     return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def day_is_near(
+    day: date, *, now: datetime, ahead: timedelta = AHEAD, behind: timedelta = HISTORY
+) -> bool:
+    """Whether a calendar day lies within the bounds `check_near` keeps."""
+    moment = datetime.combine(day, time(), tzinfo=UTC)
+    return now - behind <= moment <= now + ahead
+
+
+def check_near_day(
+    day: date,
+    *,
+    now: datetime,
+    field: tuple[str, ...],
+    ahead: timedelta = AHEAD,
+    behind: timedelta = HISTORY,
+) -> None:
+    """Refuse a calendar day outside the bounds, as `check_near` does a time."""
+    check_near(
+        datetime.combine(day, time(), tzinfo=UTC),
+        now=now,
+        field=field,
+        ahead=ahead,
+        behind=behind,
+    )

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
@@ -38,6 +38,7 @@ from domain.models.port import Vessel, VesselCall
 from domain.models.shipments import Container, ServiceKind, Shipment
 from domain.services.shipments import load_shipment
 from domain.shipment_status import ShipmentStatus
+from domain.time_bounds import check_near_day, day_is_near
 from domain.viewer import PrincipalKind, Viewer
 
 log = structlog.get_logger(__name__)
@@ -49,6 +50,8 @@ MAGIC = ((b"%PDF-", PDF), (b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG))
 VAGUE_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 CLOSED = frozenset({ShipmentStatus.COMPLETED, ShipmentStatus.CANCELLED})
 MAX_FILENAME = 255
+# A DO is issued for the weeks around a call; two years ahead is already odd.
+DO_AHEAD = timedelta(days=2 * 366)
 DEFAULT_PORT_ZONE = "Asia/Jakarta"
 # Eastern Indonesian ports keep WITA (UTC+8); the ETA date is the port's date.
 PORT_ZONES = {"IDMAK": "Asia/Makassar", "IDBPN": "Asia/Makassar"}
@@ -183,6 +186,11 @@ def _check_validity(upload: Upload) -> None:
         raise ValidationError(
             "the DO cannot lapse before it is issued", field=("validFrom",)
         )
+    # Days near the calendar's ends overflow the moments a DO stands for.
+    now = datetime.now(UTC)
+    check_near_day(upload.valid_until, now=now, field=("validUntil",), ahead=DO_AHEAD)
+    if upload.valid_from is not None:
+        check_near_day(upload.valid_from, now=now, field=("validFrom",), ahead=DO_AHEAD)
 
 
 def _safe_filename(name: str) -> str:
@@ -278,9 +286,15 @@ def keep_validity(
             continue
         valid_from = iso_day(reading.value(L.ISSUE_DATE))
         valid_until = iso_day(reading.value(L.VALID_UNTIL))
-        if valid_until is None:
+        # A reading far from now is a misreading: what is stored stays.
+        if valid_until is None or not day_is_near(
+            valid_until, now=datetime.now(UTC), ahead=DO_AHEAD
+        ):
             continue
-        if valid_from is not None and valid_from > valid_until:
+        if valid_from is not None and (
+            valid_from > valid_until
+            or not day_is_near(valid_from, now=datetime.now(UTC), ahead=DO_AHEAD)
+        ):
             valid_from = None
         if (row.valid_from, row.valid_until) != (valid_from, valid_until):
             row.valid_from, row.valid_until = valid_from, valid_until

@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import ConflictError, NotFoundError
@@ -178,25 +178,51 @@ async def mark_stale(
     return count
 
 
+class RepairFailed(Exception):
+    """Repairing one plan failed; the caller goes on with the others."""
+
+    def __init__(self, plan_id: uuid.UUID) -> None:
+        super().__init__(f"repairing plan {plan_id} failed")
+        self.plan_id = plan_id
+
+
 async def repair_next(
-    session: AsyncSession, now: datetime | None = None
+    session: AsyncSession,
+    now: datetime | None = None,
+    *,
+    skip: Collection[uuid.UUID] = (),
 ) -> tuple[uuid.UUID, bool] | None:
     """Repair one stale plan (claimed with SKIP LOCKED): (shipment, changed), or None.
 
     The old plan is kept and only containers whose slot no longer works move
     (optimizer.repair); a new version is saved only if what the customer sees
-    changed, else the plan is simply marked fresh.
+    changed, else the plan is simply marked fresh. Plans in `skip` (their
+    repair failed in this pass) wait for the next pass, so one bad plan
+    never holds back the others.
     """
     at = now or datetime.now(UTC)
     plan = await session.scalar(
         select(PickupPlan)
-        .where(PickupPlan.stale_since.is_not(None), PickupPlan.superseded_at.is_(None))
+        .where(
+            PickupPlan.stale_since.is_not(None),
+            PickupPlan.superseded_at.is_(None),
+            PickupPlan.id.not_in(skip) if skip else true(),
+        )
         .order_by(PickupPlan.stale_since)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
     if plan is None:
         return None
+    try:
+        return await _repair(session, plan, at)
+    except Exception as error:
+        raise RepairFailed(plan.id) from error
+
+
+async def _repair(
+    session: AsyncSession, plan: PickupPlan, at: datetime
+) -> tuple[uuid.UUID, bool]:
     plan.stale_since = None
     shipment = await session.get_one(Shipment, plan.shipment_id)
     windows = [PreferredWindow.from_json(w) for w in plan.preferred_windows]

@@ -252,6 +252,11 @@ async def test_the_customer_types_the_validity_of_a_do_the_assistant_cannot_read
     png = {"filename": "scan.png", "content_type": "image/png", "fields": typed}
 
     wrong_kind = await upload(owner.client, seeded.global_id, "PIB", scan, **png)
+    # The calendar's last day would overflow every moment the DO stands for.
+    far = {**png, "fields": {"validUntil": "9999-12-31"}}
+    too_far = await upload(
+        owner.client, seeded.global_id, "DELIVERY_ORDER", scan, **far
+    )
     uploaded = await upload(
         owner.client, seeded.global_id, "DELIVERY_ORDER", scan, **png
     )
@@ -264,6 +269,9 @@ async def test_the_customer_types_the_validity_of_a_do_the_assistant_cannot_read
     await box.rebook(database, wib(day(2), 9))
 
     assert [e["code"] for e in wrong_kind["userErrors"]] == ["NOT_A_DELIVERY_ORDER"]
+    assert [(e["field"], e["code"]) for e in too_far["userErrors"]] == [
+        (["input", "validUntil"], "OUT_OF_RANGE")
+    ]
     assert uploaded["userErrors"] == []
     assert within == []
     assert await box.gate_pass() == ["DO_EXPIRED", "STORAGE_EXTENSION_DUE"]

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.applications import Starlette
 from strawberry import relay
 
 from domain import events
-from domain.models.scheduling import TruckBooking
+from domain.models.scheduling import PickupPlan, TruckBooking
 from domain.models.shipments import Container, ContainerStatus
 from domain.models.tracking import FeedCursor
 from domain.ports.vessels import VesselChangePage
@@ -587,3 +587,51 @@ async def test_an_improvement_does_not_move_bookings_made_while_it_solved(
         if slot != bookings[number] and not at_risk
     }
     assert not broken, (current["version"], current["reason"], broken, bookings)
+
+
+async def test_a_plan_whose_repair_fails_does_not_hold_back_the_others(
+    factory: Factory, database: Database
+) -> None:
+    broken = await _world(factory, database)
+    sound = await _world(factory, database)
+    broken_plan = await _recommend(broken.owner, broken.shipment)
+    sound_plan = await _recommend(sound.owner, sound.shipment)
+    broken_key, sound_key = relay_key(broken_plan["id"]), relay_key(sound_plan["id"])
+    now = datetime.now(UTC)
+    async with database.transaction(SYSTEM) as session:
+        # A row the optimiser cannot read, stale the longest: first in line.
+        await session.execute(
+            update(PickupPlan)
+            .where(PickupPlan.id == uuid.UUID(broken_key))
+            .values(preferred_windows=[{"unreadable": True}], stale_since=now)
+        )
+        await session.execute(
+            update(PickupPlan)
+            .where(PickupPlan.id == uuid.UUID(sound_key))
+            .values(stale_since=now + timedelta(seconds=1))
+        )
+
+    async def repaired() -> bool:
+        async with database.transaction(SYSTEM) as session:
+            stale = await session.scalar(
+                select(PickupPlan.stale_since).where(
+                    PickupPlan.id == uuid.UUID(sound_key)
+                )
+            )
+        return stale is None
+
+    # The replanner of the running app gets past the broken plan.
+    async with asyncio.timeout(20):
+        while not await repaired():
+            await asyncio.sleep(0.1)
+    async with database.transaction(SYSTEM) as session:
+        still = await session.scalar(
+            select(PickupPlan.stale_since).where(PickupPlan.id == uuid.UUID(broken_key))
+        )
+        # Left broken, it would fail again at every later pass of the session.
+        await session.execute(
+            update(PickupPlan)
+            .where(PickupPlan.id == uuid.UUID(broken_key))
+            .values(stale_since=None, superseded_at=now)
+        )
+    assert still is not None
