@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from domain.filestore import FileStore, StoredFileMissingError
 from domain.models.documents import Document
 from domain.services.downloads import InvalidDownloadLinkError, read_link
+from domain.services.identity import principal_active
 from domain.unit_of_work import Database
 
 log = structlog.get_logger(__name__)
@@ -37,9 +38,11 @@ class DocumentDownloads:
         # The link's viewer, through the tenancy scope: what they may no longer
         # see answers exactly as what does not exist.
         async with self._database.reading(grant.viewer) as session:
-            document = await session.scalar(
-                select(Document).where(Document.id == grant.document_id)
-            )
+            document = None
+            if await principal_active(session, grant.viewer):
+                document = await session.scalar(
+                    select(Document).where(Document.id == grant.document_id)
+                )
         if document is None:
             return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
         try:

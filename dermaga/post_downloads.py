@@ -26,6 +26,7 @@ from domain.models.billing import Invoice, InvoiceLine
 from domain.models.shipments import Shipment
 from domain.services import analytics
 from domain.services.downloads import DownloadGrant, read_link
+from domain.services.identity import principal_active
 from schema.analytics import csv_query_id
 from schema.context import Services
 
@@ -75,9 +76,11 @@ async def _invoice(services: Services, request: Request) -> Response:
     if fmt not in ("pdf", "json"):
         return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
     async with services.database.reading(grant.viewer) as session:
-        invoice = await session.scalar(
-            select(Invoice).where(Invoice.id == grant.document_id)
-        )
+        invoice = None
+        if await principal_active(session, grant.viewer):
+            invoice = await session.scalar(
+                select(Invoice).where(Invoice.id == grant.document_id)
+            )
         if invoice is None:
             return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
         lines = list(
@@ -114,6 +117,8 @@ async def _report_csv(services: Services, request: Request) -> Response:
     if csv_query_id(query) != grant.document_id:
         return JSONResponse({"error": "INVALID_DOWNLOAD_LINK"}, status_code=403)
     async with services.database.reading(grant.viewer) as session:
+        if not await principal_active(session, grant.viewer):
+            return JSONResponse({"error": "NOT_FOUND"}, status_code=404)
         rows = await analytics.customer_rows(session, query, datetime.now(UTC))
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -131,6 +131,24 @@ async def test_an_api_key_is_shown_once_works_as_a_bearer_token_and_can_be_revok
     assert after["data"]["viewer"] is None
 
 
+async def test_a_key_revokes_itself_but_not_its_organisations_other_keys(
+    factory: Factory, client: GraphQLClient
+) -> None:
+    member = await factory.member()
+    first = await member.client.mutate(CREATE_KEY, {"name": "ERP"})
+    second = await member.client.mutate(CREATE_KEY, {"name": "TMS"})
+    leaked = client.as_(first["secret"])
+
+    other = await leaked.data(REVOKE_KEY, {"id": second["apiKey"]["id"]})
+    itself = await leaked.data(REVOKE_KEY, {"id": first["apiKey"]["id"]})
+
+    assert other["revokeApiKey"]["apiKey"] is None
+    assert [e["code"] for e in other["revokeApiKey"]["userErrors"]] == ["FORBIDDEN"]
+    assert itself["revokeApiKey"]["apiKey"]["revokedAt"] is not None
+    still = await client.as_(second["secret"]).data(VIEWER)
+    assert still["viewer"]["kind"] == "API_KEY"
+
+
 async def test_a_key_with_a_tampered_secret_is_refused(
     factory: Factory, client: GraphQLClient
 ) -> None:

@@ -188,10 +188,19 @@ async def create_api_key(
 async def revoke_api_key(
     session: AsyncSession, viewer: Viewer, key_id: uuid.UUID
 ) -> ApiKey:
-    """Revoke a key of the viewer's organisation; revoking twice is harmless."""
+    """Revoke a key of the viewer's organisation; revoking twice is harmless.
+
+    A key may revoke itself (a partner that finds it leaked), but only a
+    signed-in user revokes other keys, as only one creates them: a leaked
+    key cannot lock its organisation's other integrations out.
+    """
     key = await session.get(ApiKey, key_id, with_for_update=True)
     if key is None or (not viewer.is_staff and not viewer.has(Role.CUSTOMER)):
         raise NotFoundError("no such API key", field=("id",))
+    if viewer.kind is PrincipalKind.API_KEY and key.id != viewer.principal_id:
+        raise PermissionDeniedError(
+            "an API key revokes only itself; sign in to revoke another"
+        )
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         events.record(
@@ -262,3 +271,17 @@ async def api_key_active(session: AsyncSession, key_id: uuid.UUID) -> bool:
         .execution_options(**SYSTEM_SCOPE)
     )
     return active is not None
+
+
+async def principal_active(session: AsyncSession, viewer: Viewer) -> bool:
+    """Whether the user or key a grant was made for may still act at all."""
+    if viewer.kind is PrincipalKind.API_KEY:
+        return await api_key_active(session, viewer.principal_id)
+    if viewer.kind is PrincipalKind.USER:
+        active = await session.scalar(
+            select(User.is_active)
+            .where(User.id == viewer.principal_id)
+            .execution_options(**SYSTEM_SCOPE)
+        )
+        return bool(active)
+    return True

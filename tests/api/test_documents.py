@@ -283,3 +283,26 @@ def document_id_uuid(global_id: str) -> Any:
     import uuid
 
     return uuid.UUID(base64.b64decode(global_id).decode().split(":", 1)[1])
+
+
+async def test_a_link_made_for_a_revoked_api_key_serves_nothing(
+    database: Database, owner: Member, http: httpx.AsyncClient
+) -> None:
+    document_id, _ = await _uploaded(database, owner)
+    made = await owner.client.mutate(
+        'mutation { createApiKey(input: {name: "erp"}) { secret apiKey { id } '
+        "userErrors { code } } }"
+    )
+    partner = owner.client.as_(made["secret"])
+    query = "query($id: ID!) { node(id: $id) { ... on Document { downloadUrl } } }"
+    url = (await partner.data(query, {"id": document_id}))["node"]["downloadUrl"]
+    served = await http.get(url)
+
+    await owner.client.mutate(
+        "mutation($id: ID!) { revokeApiKey(input: {id: $id}) { userErrors { code } } }",
+        {"id": made["apiKey"]["id"]},
+    )
+    after = await http.get(url)
+
+    assert served.status_code == 200
+    assert after.status_code == 404
