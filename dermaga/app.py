@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from cross_web import HTTPException
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -94,6 +96,24 @@ class DermagaGraphQL(GraphQL[Context, None]):
         )
         self.runtime = runtime
         self.shared_subscriptions = SharedSubscriptions(self.schema)
+
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """An upload whose `map` does not fit its operations is the client's 400.
+
+        Each file goes to one variable: a stream read by one mutation would
+        reach the next one empty, which half-writes the request.
+        """
+        try:
+            form = await request.get_form_data()
+        except ValueError as error:
+            raise HTTPException(400, "Unable to parse the multipart body") from error
+        _check_files_map(form.form.get("map", "{}"))
+        try:
+            return await super().parse_multipart(request)
+        except (TypeError, AttributeError, IndexError) as error:
+            raise HTTPException(
+                400, "The multipart map does not fit the operations"
+            ) from error
 
     async def get_context(self, request: Any, response: Any) -> Context:
         services = self.runtime.require()
@@ -330,3 +350,19 @@ async def _readiness(runtime: Runtime) -> dict[str, bool]:
         database_ok = False
     broadcast_ok = runtime.broadcast is not None and runtime.broadcast.connected
     return {"database": database_ok, "broadcast": broadcast_ok}
+
+
+def _check_files_map(raw: object) -> None:
+    """The multipart `map`: each file named once, to one variable path."""
+    if isinstance(raw, str | bytes):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return  # strawberry answers a map that is not JSON
+    if not isinstance(raw, dict) or not all(
+        isinstance(paths, list) and len(paths) == 1 and isinstance(paths[0], str)
+        for paths in raw.values()
+    ):
+        raise HTTPException(
+            400, "The multipart map names each file once, with one variable path"
+        )

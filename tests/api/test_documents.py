@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.support.factories import Member
 from tests.support.pre_service import (
     FIXTURES,
     SAMPLE_SETS,
+    UPLOAD,
     file_sample,
     shipment,
     upload,
@@ -306,3 +308,32 @@ async def test_a_link_made_for_a_revoked_api_key_serves_nothing(
 
     assert served.status_code == 200
     assert after.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "files_map",
+    [
+        pytest.param({"0": ["variables.input.file.x.y"]}, id="path past the file"),
+        pytest.param([1, 2], id="not an object"),
+        pytest.param(
+            {"0": ["variables.input.file", "variables.other.file"]},
+            id="one file at two paths",
+        ),
+    ],
+)
+async def test_a_multipart_map_that_does_not_fit_is_a_400_and_writes_nothing(
+    database: Database, owner: Member, files_map: object
+) -> None:
+    filed = await file_sample(database, owner, "set-101", documents=False)
+    given = {"shipmentId": filed.id, "kind": "PIB", "file": None}
+    operations = {"query": UPLOAD, "variables": {"input": given, "other": given}}
+
+    response = await owner.client.http.post(
+        "/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps(files_map)},
+        files={"0": ("pib.pdf", PDF, "application/pdf")},
+        headers={"authorization": f"Bearer {owner.client.token}"},
+    )
+
+    assert response.status_code == 400
+    assert (await shipment(owner.client, filed.id))["documents"] == []
