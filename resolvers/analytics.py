@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 from graphql import GraphQLError
 
+from domain import models
 from domain.errors import DomainError
 from domain.services import analytics as service
 from resolvers.gate import id_of
@@ -40,11 +41,19 @@ class AnalyticsQuery:
     ) -> AnalyticsReport:
         viewer = info.context.viewer
         assert viewer is not None, "IsAuthenticated let the request in"
+        organisation = id_of(organisation_id)
+        if organisation_id is not None and (
+            organisation is None
+            or await info.context.loaders.of(models.Organisation).load(organisation)
+            is None
+        ):
+            # Answered as for one that does not exist, whether or not it does.
+            raise GraphQLError("no such organisation", extensions={"code": "NOT_FOUND"})
         query = service.ReportQuery(
             start=range.start,
             end=range.end,
             group_by=group_by,
-            organisation_id=id_of(organisation_id),
+            organisation_id=organisation,
         )
         database = info.context.services.database
         try:

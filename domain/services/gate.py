@@ -249,6 +249,18 @@ async def _container(session: AsyncSession, request: GatePassRequest) -> Contain
     else:
         raise ValidationError("name the container by id or number", field=field)
     container = (await session.scalars(statement.limit(1))).first()
+    if container is None and request.container_number:
+        gone = await session.scalar(
+            select(Container.id).where(
+                Container.number == request.container_number.strip().upper()
+            )
+        )
+        if gone is not None:
+            raise ConflictError(
+                "the container has left the terminal",
+                code="GATED_OUT",
+                field=field,
+            )
     if container is None:
         raise NotFoundError("no such container", field=field)
     return container

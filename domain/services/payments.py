@@ -249,7 +249,7 @@ def _check_payable(shipment: Shipment, command: StartPayment, amount: Money) -> 
         )
     if command.expected_amount is not None and command.expected_amount != amount.amount:
         raise ConflictError(
-            f"the initial payment is now {amount}",
+            f"the {_WHAT[command.purpose].lower()} is now {amount}",
             code="AMOUNT_CHANGED",
             field=("expectedAmount",),
         )

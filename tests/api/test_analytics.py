@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
+from strawberry import relay
 
 from domain.models.gate import (
     GateEvent,
@@ -20,6 +21,7 @@ from domain.models.scheduling import PickupSlot
 from domain.unit_of_work import Database
 from domain.viewer import SYSTEM
 from tests.support.factories import Factory, Member
+from tests.support.graphql import error_codes
 from tests.support.post_service import Box, Seeded, shipment
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -242,3 +244,25 @@ async def test_a_reversed_range_is_refused(factory: Factory) -> None:
     )
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_an_organisation_the_viewer_cannot_see_is_not_found(
+    factory: Factory,
+) -> None:
+    owner, outsider = await factory.member(), await factory.member()
+    operator = await factory.operator()
+    query = """query($org: ID) {
+      analytics(range: {from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z"},
+                organisationId: $org) { rows { bucket } } }"""
+    theirs = str(relay.GlobalID("Organisation", str(outsider.organisation_id)))
+    own = str(relay.GlobalID("Organisation", str(owner.organisation_id)))
+
+    foreign = await owner.client.raw(query, {"org": theirs})
+    garbage = await operator.client.raw(query, {"org": "zz"})
+    mine = await owner.client.data(query, {"org": own})
+    staff = await operator.client.data(query, {"org": theirs})
+
+    assert error_codes(foreign) == ["NOT_FOUND"]
+    assert error_codes(garbage) == ["NOT_FOUND"]
+    assert mine["analytics"]["rows"] is not None
+    assert staff["analytics"]["rows"] is not None

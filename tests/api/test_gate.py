@@ -273,6 +273,11 @@ async def test_gate_in_and_out_record_both_sides_and_complete_the_shipment(
         {"id": shipment_id},
     )
     assert data["node"]["status"] == "COMPLETED"
+    # The box has left: another pass for it is refused as such.
+    again = await request(ready)
+    assert [(e["field"], e["code"]) for e in again["userErrors"]] == [
+        (["input", "containerNumber"], "GATED_OUT")
+    ]
 
 
 async def test_late_arrival_within_grace_is_recorded_late(
