@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -90,8 +92,20 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         return
     database: Database = request.getfixturevalue("database")
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with database.engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    # The session app's background work (replanner, relay) may hold row
+    # locks the truncation waits for, in another order: PostgreSQL then
+    # breaks the deadlock by failing one side, and a retry finds it gone.
+    for attempt in range(5):
+        try:
+            async with database.engine.begin() as connection:
+                await connection.execute(
+                    text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+                )
+            return
+        except DBAPIError as error:
+            if "deadlock" not in str(error) or attempt == 4:
+                raise
+            await asyncio.sleep(0.1)
 
 
 @pytest.fixture
