@@ -36,11 +36,11 @@ TRANSITIONS: dict[ShipmentStatus, frozenset[ShipmentStatus]] = {
     S.CANCELLED: frozenset(),
 }
 EDITABLE = frozenset({S.DRAFT})
-# The terminal's reports on a box reach a request once an operator has
-# verified it: its papers show the box is the customer's to follow.
-TRACKED = frozenset(
-    {S.VERIFIED, S.AWAITING_PAYMENT, S.IN_SERVICE, S.READY_FOR_PICKUP, S.COMPLETED}
-)
+# Pickups are booked and planned once an operator has verified the request:
+# its papers show whose the boxes are, so no one holds seats for others' boxes.
+BOOKABLE = frozenset({S.VERIFIED, S.AWAITING_PAYMENT, S.IN_SERVICE, S.READY_FOR_PICKUP})
+# The terminal's reports on a box reach a request from verification on.
+TRACKED = BOOKABLE | {S.COMPLETED}
 
 
 def check_transition(current: ShipmentStatus, target: ShipmentStatus) -> None:
@@ -50,3 +50,29 @@ def check_transition(current: ShipmentStatus, target: ShipmentStatus) -> None:
             f"a {current.value} request cannot become {target.value}",
             code="ILLEGAL_TRANSITION",
         )
+
+
+def check_pickup_stage(status: ShipmentStatus, closed_code: str, what: str) -> None:
+    """Refuse pickup work (`what`: a booking, a plan) for a request not verified.
+
+    A closed request is refused with `closed_code`; a draft as NOT_SUBMITTED,
+    any other unverified request as NOT_VERIFIED.
+    """
+    if status in BOOKABLE:
+        return
+    if status in (S.COMPLETED, S.CANCELLED):
+        message = f"a {status.lower()} request takes no {what}"
+        raise ConflictError(message, code=closed_code, field=("shipmentId",))
+    if status is S.DRAFT:
+        # Nothing is known to be coming yet: papers, payment and the vessel
+        # call are checked only once the request is submitted.
+        raise ConflictError(
+            f"submit the request, and have it verified, before asking for {what}",
+            code="NOT_SUBMITTED",
+            field=("shipmentId",),
+        )
+    raise ConflictError(
+        f"{what} waits until the request is verified",
+        code="NOT_VERIFIED",
+        field=("shipmentId",),
+    )

@@ -28,21 +28,10 @@ from domain.models.port import VesselCall
 from domain.models.scheduling import BookingStatus, PickupSlot, TruckBooking
 from domain.models.shipments import Container, ContainerStatus, Shipment
 from domain.services import gate
-from domain.shipment_status import ShipmentStatus
+from domain.shipment_status import check_pickup_stage
 from domain.viewer import Viewer
 
 log = structlog.get_logger(__name__)
-
-# A pickup is booked once the request is verified: its papers show whose the
-# boxes are, so no one holds seats for boxes that are not theirs.
-BOOKABLE = frozenset(
-    {
-        ShipmentStatus.VERIFIED,
-        ShipmentStatus.AWAITING_PAYMENT,
-        ShipmentStatus.IN_SERVICE,
-        ShipmentStatus.READY_FOR_PICKUP,
-    }
-)
 
 # Indonesian registration plates: region code, number, suffix ("B 1234 XYZ").
 PLATE = re.compile(r"^[A-Z]{1,2} ?[0-9]{1,4} ?[A-Z]{0,3}$")
@@ -91,7 +80,7 @@ async def book_pickup(
     at = now or datetime.now(UTC)
     container = await _locked_container(session, container_id)
     shipment = await session.get_one(Shipment, container.shipment_id)
-    _check_bookable(shipment)
+    check_pickup_stage(shipment.status, "NOT_BOOKABLE", "a pickup booking")
     terminal = await _terminal_of(session, container)
 
     slot = await _open_slot(session, slot_id, terminal, at, ("slotId",))
@@ -269,28 +258,6 @@ async def _locked_booking(session: AsyncSession, booking_id: uuid.UUID) -> Truck
             "the booking is cancelled", code="BOOKING_CANCELLED", field=("bookingId",)
         )
     return booking
-
-
-def _check_bookable(shipment: Shipment) -> None:
-    if shipment.status in BOOKABLE:
-        return
-    if shipment.status in (ShipmentStatus.COMPLETED, ShipmentStatus.CANCELLED):
-        raise ConflictError(
-            f"a {shipment.status.lower()} request takes no bookings",
-            code="NOT_BOOKABLE",
-            field=("shipmentId",),
-        )
-    if shipment.status is ShipmentStatus.DRAFT:
-        raise ConflictError(
-            "submit the request, and have it verified, before booking a pickup",
-            code="NOT_SUBMITTED",
-            field=("shipmentId",),
-        )
-    raise ConflictError(
-        "a pickup is booked once the request is verified",
-        code="NOT_VERIFIED",
-        field=("shipmentId",),
-    )
 
 
 def _check_not_gone(container: Container) -> None:

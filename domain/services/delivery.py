@@ -18,6 +18,7 @@ from domain.models.port import VesselCall
 from domain.models.shipments import Container
 from domain.money import Money
 from domain.services import tariffs
+from domain.services.bookings import containers_by_number
 from domain.services.invoices import DEFAULT_PORT, invoice_of_shipment
 from domain.services.shipments import load_shipment
 from domain.shipment_status import ShipmentStatus
@@ -76,10 +77,11 @@ async def request_delivery(
             code="INVOICE_ISSUED",
             field=("shipmentId",),
         )
-    ids = [
-        *request.container_ids,
-        *await _ids_of_numbers(session, shipment.id, request.container_numbers),
-    ]
+    ids = list(request.container_ids)
+    if request.container_numbers:
+        ids += await containers_by_number(
+            session, shipment.id, request.container_numbers, ("containerNumbers",)
+        )
     boxes = await _boxes(session, shipment.id, ids, request.boxes_field)
     await _refuse_twice(session, shipment.id, ids, request.boxes_field)
 
@@ -139,27 +141,6 @@ def _validate(request: DeliveryRequest, address: str) -> None:
         raise ValidationError(
             "name at least one container", field=("containerNumbers",)
         )
-
-
-async def _ids_of_numbers(
-    session: AsyncSession, shipment_id: uuid.UUID, numbers: Sequence[str]
-) -> list[uuid.UUID]:
-    wanted = {number.strip().upper() for number in numbers}
-    if not wanted:
-        return []
-    rows = await session.execute(
-        select(Container.number, Container.id).where(
-            Container.shipment_id == shipment_id, Container.number.in_(wanted)
-        )
-    )
-    found = {number: key for number, key in rows}
-    missing = sorted(wanted - found.keys())
-    if missing:
-        raise NotFoundError(
-            f"not a container of this shipment: {', '.join(missing)}",
-            field=("containerNumbers",),
-        )
-    return list(found.values())
 
 
 async def _boxes(

@@ -238,22 +238,20 @@ def _as_sent(errors: list[DomainError], request: GatePassRequest) -> list[Domain
 async def _container(session: AsyncSession, request: GatePassRequest) -> Container:
     statement = select(Container)
     field: tuple[str, ...] = ("containerId",)
+    number = (request.container_number or "").strip().upper()
     if request.container_id is not None:
         statement = statement.where(Container.id == request.container_id)
-    elif request.container_number:
+    elif number:
         field = ("containerNumber",)
-        number = request.container_number.strip().upper()
         statement = statement.where(
             Container.number == number, Container.gated_out_at.is_(None)
         ).order_by(Container.created_at.desc())
     else:
         raise ValidationError("name the container by id or number", field=field)
     container = (await session.scalars(statement.limit(1))).first()
-    if container is None and request.container_number:
+    if container is None and request.container_id is None and number:
         gone = await session.scalar(
-            select(Container.id).where(
-                Container.number == request.container_number.strip().upper()
-            )
+            select(Container.id).where(Container.number == number)
         )
         if gone is not None:
             raise ConflictError(

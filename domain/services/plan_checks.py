@@ -6,11 +6,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.errors import NotFoundError, ValidationError
 from domain.models.shipments import Shipment
-from domain.services.bookings import BOOKABLE
 from domain.services.plan_inputs import PlanInputs, PreferredWindow
-from domain.shipment_status import ShipmentStatus
+from domain.shipment_status import check_pickup_stage
 from domain.time_bounds import check_near
 
 MAX_WINDOWS = 20
@@ -18,26 +17,7 @@ MAX_WINDOWS = 20
 
 def check_stage(shipment: Shipment) -> None:
     """A plan is made for a verified, live request only, as its bookings are."""
-    if shipment.status is ShipmentStatus.DRAFT:
-        # Nothing is known to be coming yet: papers, payment and the vessel
-        # call are checked only once the request is submitted.
-        raise ConflictError(
-            "submit the request before asking for a pickup plan",
-            code="NOT_SUBMITTED",
-            field=("shipmentId",),
-        )
-    if shipment.status in (ShipmentStatus.CANCELLED, ShipmentStatus.COMPLETED):
-        raise ConflictError(
-            f"a {shipment.status.lower()} request takes no pickup plan",
-            code="NOT_PLANNABLE",
-            field=("shipmentId",),
-        )
-    if shipment.status not in BOOKABLE:
-        raise ConflictError(
-            "a pickup plan is made once the request is verified",
-            code="NOT_VERIFIED",
-            field=("shipmentId",),
-        )
+    check_pickup_stage(shipment.status, "NOT_PLANNABLE", "a pickup plan")
 
 
 def check_window_times(windows: Sequence[PreferredWindow], at: datetime) -> None:
